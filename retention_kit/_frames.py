@@ -1,0 +1,140 @@
+"""Engine-neutral frame helpers: lazy frames in, small pandas results out.
+
+Everything heavy runs in the user's engine through Narwhals. Periods are integer indices
+computed in the engine from year, month and day (the only date parts every backend offers),
+and turned into :class:`pandas.Period` labels only on the small collected results.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from .exceptions import RetentionKitError
+
+Freq = Literal["day", "week", "month", "quarter", "year"]
+FREQS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+_PANDAS_FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "Y-DEC"}
+
+
+def to_lazy(frame: Any, *, arg: str = "frame") -> nw.LazyFrame:
+    """Wrap any supported native frame as a Narwhals LazyFrame.
+
+    Eager frames (pandas, Polars) stay in their own backend; lazy ones (Polars LazyFrame,
+    DuckDB relation, PySpark DataFrame) are not collected.
+    """
+    if isinstance(frame, nw.DataFrame | nw.LazyFrame):
+        wrapped = frame
+    else:
+        try:
+            wrapped = nw.from_native(frame)
+        except TypeError:
+            msg = (
+                f"{arg} must be a data frame (pandas, Polars, DuckDB relation or PySpark "
+                f"DataFrame); got {type(frame).__name__}. Load your data first, e.g. "
+                f"pd.read_csv(path)."
+            )
+            raise RetentionKitError(msg) from None
+    if isinstance(wrapped, nw.DataFrame):
+        return wrapped.lazy()
+    if isinstance(wrapped, nw.LazyFrame):
+        return wrapped
+    msg = f"{arg} must be a data frame, not a single column ({type(frame).__name__})."
+    raise RetentionKitError(msg)
+
+
+def collect(frame: nw.LazyFrame) -> pd.DataFrame:
+    """Collect a (small) lazy result into a pandas DataFrame with a fresh index."""
+    out = frame.collect().to_pandas()
+    return out.reset_index(drop=True)
+
+
+def check_freq(freq: str) -> str:
+    """Return ``freq`` if it is one of the supported period names."""
+    if freq not in FREQS:
+        msg = f"freq={freq!r} is not supported; use one of {', '.join(map(repr, FREQS))}."
+        raise RetentionKitError(msg)
+    return freq
+
+
+def day_number(col: str | nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of a date/datetime column, computed from year, month, day.
+
+    Uses the proleptic-Gregorian days-from-civil arithmetic with integer operations only,
+    so the same expression runs on pandas, Polars, DuckDB and Spark.
+    """
+    expr = nw.col(col) if isinstance(col, str) else col
+    y = expr.dt.year().cast(nw.Int64)
+    m = expr.dt.month().cast(nw.Int64)
+    d = expr.dt.day().cast(nw.Int64)
+    yy = y - nw.when(m <= 2).then(1).otherwise(0)
+    era = yy // 400
+    yoe = yy - era * 400
+    shifted_month = nw.when(m > 2).then(m - 3).otherwise(m + 9)
+    doy = (153 * shifted_month + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def period_index(col: str | nw.Expr, freq: str) -> nw.Expr:
+    """Integer index of the calendar period holding each date (consecutive periods differ by 1).
+
+    day: days since 1970-01-01; week: ISO weeks (Monday start) since the week of 1970-01-01;
+    month: ``year * 12 + month - 1``; quarter: ``year * 4 + quarter - 1``; year: the year.
+    """
+    expr = nw.col(col) if isinstance(col, str) else col
+    if freq == "day":
+        return day_number(expr)
+    if freq == "week":
+        # 1970-01-01 was a Thursday: shifting by 3 days puts Mondays on multiples of 7.
+        return (day_number(expr) + 3) // 7
+    year = expr.dt.year().cast(nw.Int64)
+    month = expr.dt.month().cast(nw.Int64)
+    if freq == "month":
+        return year * 12 + month - 1
+    if freq == "quarter":
+        return year * 4 + (month - 1) // 3
+    return year
+
+
+def python_period_index(when: pd.Timestamp, freq: str) -> int:
+    """The :func:`period_index` of one timestamp, computed in Python."""
+    ts = pd.Timestamp(when)
+    if freq == "day":
+        return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+    if freq == "week":
+        return (int((ts.normalize() - pd.Timestamp("1970-01-01")).days) + 3) // 7
+    if freq == "month":
+        return ts.year * 12 + ts.month - 1
+    if freq == "quarter":
+        return ts.year * 4 + (ts.month - 1) // 3
+    return int(ts.year)
+
+
+def to_periods(index: Any, freq: str) -> pd.PeriodIndex:
+    """Turn integer period indices back into a :class:`pandas.PeriodIndex`."""
+    idx = np.asarray(index, dtype="int64")
+    if freq == "day":
+        starts = pd.to_datetime(idx, unit="D")
+    elif freq == "week":
+        starts = pd.to_datetime(idx * 7 - 3, unit="D")
+    elif freq == "month":
+        starts = pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1})
+    elif freq == "quarter":
+        starts = pd.to_datetime({"year": idx // 4, "month": (idx % 4) * 3 + 1, "day": 1})
+    else:
+        starts = pd.to_datetime({"year": idx, "month": 1, "day": 1})
+    return pd.PeriodIndex(pd.DatetimeIndex(starts).to_period(_PANDAS_FREQ[freq]), name="period")
+
+
+def period_end_exclusive(index: int, freq: str) -> pd.Timestamp:
+    """First instant after period ``index``."""
+    return to_periods([index + 1], freq)[0].start_time
+
+
+def pandas_freq(freq: str) -> str:
+    """The pandas period alias of a retention_kit ``freq``."""
+    return _PANDAS_FREQ[freq]

@@ -1,0 +1,285 @@
+"""Log-likelihoods of the buy-till-you-die models, in log space, vectorised over rows.
+
+Private module: :mod:`retention_kit.clv_models` fits and documents the models. Each
+``*_loglik`` function takes the parameters in their natural (positive) scale and data
+arrays, and returns the log-likelihood of every row; most also return its gradient with
+respect to the parameters, one column per parameter, for the optimiser.
+
+Formulas follow the papers and the notes of Fader & Hardie (brucehardie.com):
+
+- BG/NBD: Fader, Hardie & Lee (2005), "Counting your customers the easy way", eq. (6).
+- Pareto/NBD: Fader & Hardie (2005), "A note on deriving the Pareto/NBD model and related
+  expressions", eqs. (19)-(22).
+- Gamma-Gamma: Fader & Hardie (2013), "The Gamma-Gamma model of monetary value", eq. (5).
+- sBG: Fader & Hardie (2007), "How to project customer retention", eqs. (1)-(3).
+- BG/BB: Fader, Hardie & Shang (2010), "Customer-base analysis in a discrete-time
+  noncontractual setting", eq. (5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import betaln, digamma, gammaln
+
+__all__ = [
+    "bgbb_loglik",
+    "bgnbd_loglik",
+    "gamma_gamma_loglik",
+    "log_diff_exp",
+    "log_hyp2f1",
+    "pareto_nbd_log_a0",
+    "pareto_nbd_loglik",
+    "sbg_loglik",
+]
+
+FloatArray = NDArray[np.float64]
+
+_CHECK_EVERY = 8
+_REL_TOL = 1e-17
+
+
+def log_hyp2f1(
+    a: ArrayLike, b: ArrayLike, c: ArrayLike, z: ArrayLike, *, max_terms: int = 200_000
+) -> FloatArray:
+    """Natural log of the Gauss hypergeometric function 2F1(a, b; c; z).
+
+    For ``a, b, c > 0`` and ``0 <= z < 1`` every term of the power series is positive,
+    so the sum is computed without cancellation. Partial sums are rescaled every few
+    terms (the running log-scale is kept apart), so values far beyond the float range
+    (e.g. ``(1 - z) ** -1000``) stay finite in log space. Summation stops, element by
+    element, once a geometric bound on the remaining tail is below 1e-17 of the sum.
+    Elements outside the domain, or not converged after ``max_terms`` terms, are NaN.
+    """
+    a_, b_, c_, z_ = (np.asarray(v, dtype=float) for v in (a, b, c, z))
+    shape = np.broadcast_shapes(a_.shape, b_.shape, c_.shape, z_.shape)
+    a_, b_, c_, z_ = (np.broadcast_to(v, shape).ravel() for v in (a_, b_, c_, z_))
+    out = np.zeros(a_.shape, dtype=float)
+    valid = (a_ > 0) & (b_ > 0) & (c_ > 0) & (z_ >= 0) & (z_ < 1)
+    out[~valid] = np.nan
+    idx = np.flatnonzero(valid & (z_ > 0))
+    a_, b_, c_, z_ = a_[idx], b_[idx], c_[idx], z_[idx]
+    term = np.ones(idx.size)
+    total = np.ones(idx.size)
+    log_scale = np.zeros(idx.size)
+    k = 0
+    while idx.size:
+        for _ in range(_CHECK_EVERY):
+            term *= (a_ + k) * (b_ + k) / ((c_ + k) * (k + 1.0)) * z_
+            total += term
+            k += 1
+        # Every later term ratio is at most rho: the tail is below term * rho / (1 - rho).
+        rho = z_ * np.maximum(1.0, (a_ + k) / (c_ + k)) * np.maximum(1.0, (b_ + k) / (k + 1.0))
+        with np.errstate(divide="ignore"):
+            tail = np.where(rho < 1.0, term * rho / (1.0 - rho), np.inf)
+        done = tail <= _REL_TOL * total
+        log_scale += np.log(total)
+        term /= total
+        total = np.ones(idx.size)
+        if done.any():
+            out[idx[done]] = log_scale[done]
+            keep = ~done
+            idx, a_, b_, c_, z_ = idx[keep], a_[keep], b_[keep], c_[keep], z_[keep]
+            term, total, log_scale = term[keep], total[keep], log_scale[keep]
+        if k >= max_terms and idx.size:
+            out[idx] = np.nan
+            break
+    return out.reshape(shape)
+
+
+def log_diff_exp(u: ArrayLike, v: ArrayLike) -> FloatArray:
+    """Return ``log(exp(u) - exp(v))`` for ``u >= v``; ``-inf`` where ``u <= v``."""
+    u_ = np.asarray(u, dtype=float)
+    v_ = np.asarray(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = v_ - u_
+        out = u_ + np.log(-np.expm1(np.minimum(d, 0.0)))
+    return np.where(d >= 0, -np.inf, out)
+
+
+def _softmax_rows(log_terms: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Log-sum-exp along the last axis and the weights of each term (-inf terms allowed)."""
+    top = np.max(log_terms, axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(log_terms - top)
+    s = e.sum(axis=-1, keepdims=True)
+    return (np.log(s) + top)[..., 0], e / s
+
+
+def bgnbd_loglik(
+    params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Rows' BG/NBD log-likelihoods and gradients in ``(r, alpha, a, b)``."""
+    r, alpha, a, b = params
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    l1 = betaln(a, b + x) - (r + x) * np.log(alpha + T)
+    has = x > 0
+    xm1 = np.where(has, x - 1.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l2 = np.where(has, betaln(a + 1.0, b + xm1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    lse, w = _softmax_rows(np.stack([l1, l2], axis=-1))
+    ll = common + lse
+    d_common_r = digamma(r + x) - digamma(r) + np.log(alpha)
+    d_common_a = -digamma(a) + digamma(a + b)
+    d_common_b = -digamma(b) + digamma(a + b)
+    psi_abx = digamma(a + b + x)
+    g1 = np.stack(
+        [
+            -np.log(alpha + T),
+            -(r + x) / (alpha + T),
+            digamma(a) - psi_abx,
+            digamma(b + x) - psi_abx,
+        ],
+        axis=-1,
+    )
+    g2 = np.stack(
+        [
+            -np.log(alpha + t_x),
+            -(r + x) / (alpha + t_x),
+            digamma(a + 1.0) - psi_abx,
+            digamma(b + xm1) - psi_abx,
+        ],
+        axis=-1,
+    )
+    g2 = np.where(has[:, None], g2, 0.0)
+    grad = w[:, :1] * g1 + w[:, 1:] * g2
+    grad[:, 0] += d_common_r
+    grad[:, 1] += r / alpha
+    grad[:, 2] += d_common_a
+    grad[:, 3] += d_common_b
+    return ll, grad
+
+
+def _pareto_params(params: ArrayLike) -> tuple[FloatArray, ...]:
+    """Split Pareto/NBD parameters; a ``(4, m)`` array gives ``(m, 1)`` columns."""
+    p = np.asarray(params, dtype=float)
+    if p.ndim == 2:
+        return tuple(p[i][:, None] for i in range(4))
+    return tuple(p[i] for i in range(4))
+
+
+def pareto_nbd_log_a0(
+    params: ArrayLike, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> FloatArray:
+    """Log of Fader & Hardie's A0 term, with the 2F1 argument kept in ``[0, 1)``.
+
+    ``s / (r + s + x) * A0`` equals the integral over the dropout time ``tau`` in
+    ``[t_x, T]`` of ``s (alpha + tau)^-(r + x) (beta + tau)^-(s + 1)``. Expanding around
+    the larger of ``alpha`` and ``beta``, the argument
+    ``|alpha - beta| / (max(alpha, beta) + t)`` is in ``[0, 1)`` and every series term
+    is positive. ``params`` may be ``(4, m)`` for ``m`` parameter sets at once.
+    """
+    r, alpha, s, beta = _pareto_params(params)
+    a1 = r + s + x
+    alpha_big = alpha >= beta
+    big = np.where(alpha_big, alpha, beta)
+    b1 = np.where(alpha_big, s + 1.0, r + x)
+    diff = np.abs(alpha - beta)
+    z = np.stack(np.broadcast_arrays(diff / (big + t_x), diff / (big + T)))
+    log_f = log_hyp2f1(a1, b1, a1 + 1.0, z)
+    u = log_f[0] - a1 * np.log(big + t_x)
+    v = log_f[1] - a1 * np.log(big + T)
+    return log_diff_exp(u, v)
+
+
+def pareto_nbd_loglik(
+    params: ArrayLike, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Rows' Pareto/NBD log-likelihoods, and the log of the alive share of each.
+
+    The second array is ``log P(alive at T)``: the first term of the likelihood over the
+    whole likelihood (both without the common factor). ``params`` may be ``(4, m)`` for
+    ``m`` parameter sets at once (results are then ``(m, rows)``).
+    """
+    r, alpha, s, beta = _pareto_params(params)
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    l_alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    l_dead = np.log(s) - np.log(r + s + x) + pareto_nbd_log_a0(params, x, t_x, T)
+    lse = np.logaddexp(l_alive, l_dead)
+    return common + lse, l_alive - lse
+
+
+def gamma_gamma_loglik(
+    params: FloatArray, x: FloatArray, m: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Rows' Gamma-Gamma log-likelihoods of the mean spend ``m`` of ``x`` transactions."""
+    p, q, v = params
+    px = p * x
+    log_vmx = np.log(v + m * x)
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1.0) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * log_vmx
+    )
+    psi_pxq = digamma(px + q)
+    grad = np.stack(
+        [
+            x * (psi_pxq - digamma(px) + np.log(m) + np.log(x) - log_vmx),
+            psi_pxq - digamma(q) + np.log(v) - log_vmx,
+            q / v - (px + q) / (v + m * x),
+        ],
+        axis=-1,
+    )
+    return ll, grad
+
+
+def sbg_loglik(
+    params: FloatArray, t: FloatArray, alive: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Rows' sBG log-likelihoods: churn in period ``t`` (alive 0) or survival to ``t`` (1)."""
+    alpha, beta = params
+    base = betaln(alpha, beta)
+    d_base_a = digamma(alpha) - digamma(alpha + beta)
+    d_base_b = digamma(beta) - digamma(alpha + beta)
+    is_alive = alive > 0
+    # churn in period t: B(alpha + 1, beta + t - 1); still alive after t: B(alpha, beta + t)
+    a_arg = np.where(is_alive, alpha, alpha + 1.0)
+    b_arg = np.where(is_alive, beta + t, beta + t - 1.0)
+    ll = betaln(a_arg, b_arg) - base
+    psi_sum = digamma(a_arg + b_arg)
+    grad = np.stack(
+        [digamma(a_arg) - psi_sum - d_base_a, digamma(b_arg) - psi_sum - d_base_b], axis=-1
+    )
+    return ll, grad
+
+
+def bgbb_loglik(
+    params: FloatArray, x: FloatArray, t_x: FloatArray, n: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Rows' BG/BB log-likelihoods and gradients in ``(alpha, beta, gamma, delta)``."""
+    alpha, beta, gamma, delta = params
+    base = betaln(alpha, beta) + betaln(gamma, delta)
+    max_i = int(np.max(n - t_x)) if n.size else 0
+    i = np.arange(max_i, dtype=float)[None, :]
+    m = t_x[:, None] + i  # dropped out at the start of opportunity m + 1
+    valid = i < (n - t_x)[:, None]
+    xc = x[:, None]
+    with np.errstate(invalid="ignore"):
+        ld = betaln(alpha + xc, beta + m - xc) + betaln(gamma + 1.0, delta + m)
+    la = betaln(alpha + x, beta + n - x) + betaln(gamma, delta + n)
+    terms = np.concatenate([la[:, None], np.where(valid, ld, -np.inf)], axis=1)
+    lse, w = _softmax_rows(terms)
+    ll = lse - base
+    # gradients of every term, then weighted by the term shares
+    m_all = np.concatenate([n[:, None], np.where(valid, m, 0.0)], axis=1)
+    g_add = np.concatenate([np.zeros((x.size, 1)), np.ones((x.size, max_i))], axis=1)
+    psi_ab = digamma(alpha + beta + m_all)
+    psi_gd = digamma(gamma + delta + m_all + g_add)
+    g_alpha = digamma(alpha + xc) - psi_ab
+    g_beta = digamma(beta + m_all - xc) - psi_ab
+    g_gamma = digamma(gamma + g_add) - psi_gd
+    g_delta = digamma(delta + m_all) - psi_gd
+    grad = np.stack(
+        [
+            (w * g_alpha).sum(axis=1) - digamma(alpha) + digamma(alpha + beta),
+            (w * g_beta).sum(axis=1) - digamma(beta) + digamma(alpha + beta),
+            (w * g_gamma).sum(axis=1) - digamma(gamma) + digamma(gamma + delta),
+            (w * g_delta).sum(axis=1) - digamma(delta) + digamma(gamma + delta),
+        ],
+        axis=-1,
+    )
+    return ll, grad

@@ -1,0 +1,329 @@
+"""Validation at the public entry points: one place, one way of failing.
+
+Each public data-level function calls :func:`prepare_orders` (or a sibling) once. It checks
+the columns and their values in the user's engine, raises errors that name the column, the
+offending rows and the fix, and returns a lazy frame with internal column names that the
+metric code can rely on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import narwhals as nw
+import pandas as pd
+
+from ._frames import collect, to_lazy
+from .exceptions import (
+    EmptyDataError,
+    InvalidDataError,
+    MissingColumnError,
+    RetentionKitError,
+    RetentionKitWarning,
+)
+
+Duplicates = Literal["warn", "drop", "keep", "error"]
+
+CUSTOMER = "_rk_customer"
+DATE = "_rk_date"
+AMOUNT = "_rk_amount"
+ORDER = "_rk_order"
+IS_ORDER = "_rk_is_order"
+PERIOD = "_rk_period"
+
+_MAX_ROWS_SHOWN = 5
+
+
+def find_stacklevel() -> int:
+    """Stack level of the first frame outside retention_kit, for warnings."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("retention_kit"):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message: str) -> None:
+    """Emit a :class:`RetentionKitWarning` pointing at the user's line."""
+    warnings.warn(message, RetentionKitWarning, stacklevel=find_stacklevel())
+
+
+def as_list(by: str | Sequence[str] | None) -> list[str]:
+    """Normalise a ``by=`` argument to a list of column names."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def require_columns(lf: nw.LazyFrame, columns: dict[str, str | Iterable[str] | None]) -> None:
+    """Raise :class:`MissingColumnError` for the first argument whose column is absent."""
+    available = lf.collect_schema().names()
+    for arg, names in columns.items():
+        if names is None:
+            continue
+        for name in [names] if isinstance(names, str) else names:
+            if name in available:
+                continue
+            close = difflib.get_close_matches(str(name), available, n=1, cutoff=0.5)
+            lowered = {c.lower(): c for c in available}
+            guess = close[0] if close else lowered.get(str(name).lower())
+            hint = (
+                f" Did you mean {guess!r}? Pass {arg}={guess!r}."
+                if guess
+                else f" Pass {arg}= with one of the columns."
+            )
+            msg = (
+                f"{arg}={name!r}: no such column. The frame has {_shortlist(available)}.{hint}"
+            )
+            raise MissingColumnError(msg)
+
+
+def _shortlist(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def offending_rows(native: Any, lf: nw.LazyFrame, predicate: nw.Expr, columns: list[str]) -> str:
+    """A short text showing the first rows where ``predicate`` holds, with row positions.
+
+    Row positions (0-based, as ``df.iloc`` counts) are shown for eager frames; lazy frames have
+    no row order, so the rows themselves are shown.
+    """
+    try:
+        eager = nw.from_native(native, eager_only=True)
+    except TypeError:
+        eager = None
+    if eager is not None:
+        rows = eager.with_row_index("row").filter(predicate).select(["row", *columns])
+        shown = rows.head(_MAX_ROWS_SHOWN).to_pandas()
+    else:
+        shown = collect(lf.filter(predicate).select(columns).head(_MAX_ROWS_SHOWN))
+    text = shown.to_string(index=False, max_colwidth=30)
+    return "\n    " + text.replace("\n", "\n    ")
+
+
+def count_rows(lf: nw.LazyFrame) -> int:
+    """Number of rows of a lazy frame (computed in its engine)."""
+    return int(collect(lf.select(nw.len().alias("n")))["n"].iloc[0])
+
+
+def _count(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+    out = collect(lf.select(predicate.cast(nw.Int64).sum().alias("n")))
+    value = out["n"].iloc[0]
+    return 0 if pd.isna(value) else int(value)
+
+
+def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFrame:
+    """Return ``lf`` with ``col`` as a timezone-naive datetime, or raise a clear error."""
+    dtype = lf.collect_schema()[col]
+    if dtype == nw.Datetime:
+        if getattr(dtype, "time_zone", None):
+            # Periods follow the wall clock of the column's own time zone.
+            return lf.with_columns(nw.col(col).dt.replace_time_zone(None))
+        return lf
+    if dtype == nw.Date:
+        return lf.with_columns(nw.col(col).cast(nw.Datetime("us")))
+    if dtype == nw.String:
+        try:
+            parsed = lf.with_columns(nw.col(col).str.to_datetime())
+            collect(parsed.select(nw.col(col).min()))
+        except Exception:  # noqa: BLE001 - any parser failure becomes one clear message
+            sample = collect(lf.select(nw.col(col)).head(3))[col].tolist()
+            msg = (
+                f"{arg}={col!r} holds text that could not be read as dates "
+                f"(first values: {sample}). Parse it first with an explicit format, e.g. "
+                f"df[{col!r}] = pd.to_datetime(df[{col!r}], format='%m/%d/%Y %H:%M')."
+            )
+            raise InvalidDataError(msg) from None
+        return parsed
+    if dtype == nw.Object and isinstance(native, pd.DataFrame):
+        values = native[col]
+        aware = values.map(lambda v: getattr(v, "tzinfo", None) is not None)
+        if aware.any() and not aware[values.notna()].all():
+            rows = list(values.index[~aware & values.notna()][:_MAX_ROWS_SHOWN])
+            msg = (
+                f"{arg}={col!r} mixes timezone-aware and naive dates ({int(aware.sum())} "
+                f"aware, {int((~aware & values.notna()).sum())} naive, e.g. rows {rows}). "
+                f"Put them on one clock first, e.g. pd.to_datetime(df[{col!r}], utc=True)."
+            )
+            raise InvalidDataError(msg)
+        try:
+            converted = pd.to_datetime(values)
+        except (ValueError, TypeError):
+            msg = (
+                f"{arg}={col!r} holds values that are not dates (dtype object). Convert it "
+                f"with pd.to_datetime(df[{col!r}], format=...) and look at what fails."
+            )
+            raise InvalidDataError(msg) from None
+        fixed = native.assign(**{col: converted})
+        return parse_dates(fixed, to_lazy(fixed), col, arg)
+    msg = (
+        f"{arg}={col!r} has dtype {dtype}, not dates. Pass the date column, or convert it "
+        f"with pd.to_datetime(df[{col!r}])."
+    )
+    raise InvalidDataError(msg)
+
+
+def check_numeric(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> None:
+    """Raise if ``col`` is not numeric, showing values that are not numbers."""
+    dtype = lf.collect_schema()[col]
+    if dtype.is_numeric():
+        return
+    sample = collect(lf.select(nw.col(col)).head(_MAX_ROWS_SHOWN))[col].tolist()
+    msg = (
+        f"{arg}={col!r} must be numeric; it has dtype {dtype} (first values: {sample}). "
+        f"Convert it, e.g. df[{col!r}] = pd.to_numeric(df[{col!r}].str.replace(',', '')), "
+        f"and check the rows that fail."
+    )
+    raise InvalidDataError(msg)
+
+
+def check_no_nulls(native: Any, lf: nw.LazyFrame, columns: dict[str, str]) -> None:
+    """Raise :class:`InvalidDataError` naming the rows where a required column is missing."""
+    for arg, col in columns.items():
+        n_missing = _count(lf, nw.col(col).is_null())
+        if n_missing:
+            rows = offending_rows(native, lf, nw.col(col).is_null(), list(columns.values()))
+            msg = (
+                f"{arg}={col!r} has {n_missing} missing value(s); first rows:{rows}\n"
+                f"Drop or fill them first, e.g. df = df.dropna(subset=[{col!r}])."
+            )
+            raise InvalidDataError(msg)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated frame with internal column names, plus what validation learnt."""
+
+    frame: nw.LazyFrame
+    by: list[str]
+    has_amount: bool
+    min_date: pd.Timestamp
+    max_date: pd.Timestamp
+    n_rows: int
+
+
+def prepare_orders(
+    orders: Any,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None = None,
+    order_col: str | None = None,
+    by: str | Sequence[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+    duplicates: Duplicates = "warn",
+) -> Prepared:
+    """Validate order data and return one row per order with internal column names.
+
+    The result has columns ``CUSTOMER``, ``DATE``, ``IS_ORDER`` (net amount > 0, or always
+    true without amounts), ``AMOUNT`` (when ``amount_col`` is given) and the ``by`` columns.
+    Rows sharing an ``order_col`` value are one order, dated at its first line and netted.
+    """
+    by_cols = as_list(by)
+    lf = to_lazy(orders, arg="orders")
+    require_columns(
+        lf,
+        {
+            "customer_col": customer_col,
+            "date_col": date_col,
+            "amount_col": amount_col,
+            "order_col": order_col,
+            "by": by_cols,
+        },
+    )
+    if duplicates not in ("warn", "drop", "keep", "error"):
+        msg = f"duplicates={duplicates!r}: use 'warn', 'drop', 'keep' or 'error'."
+        raise RetentionKitError(msg)
+    n_rows = count_rows(lf)
+    if n_rows == 0:
+        msg = "orders is empty: there are no rows to compute on."
+        raise EmptyDataError(msg)
+    required = {"customer_col": customer_col, "date_col": date_col}
+    if amount_col is not None:
+        check_numeric(orders, lf, amount_col, "amount_col")
+        required["amount_col"] = amount_col
+    check_no_nulls(orders, lf, required)
+    lf = parse_dates(orders, lf, date_col, "date_col")
+
+    if duplicates != "keep":
+        n_unique = count_rows(lf.unique())
+        n_dup = n_rows - n_unique
+        if n_dup:
+            text = (
+                f"orders has {n_dup} exact duplicate row(s) (every column equal to another "
+                f"row's)."
+            )
+            if duplicates == "error":
+                msg = text + " Remove them (df.drop_duplicates()) or pass duplicates='keep'."
+                raise InvalidDataError(msg)
+            if duplicates == "drop":
+                lf = lf.unique()
+            else:
+                warn(
+                    text + " They are kept and counted as separate orders; pass "
+                    "duplicates='drop' to remove them or duplicates='keep' to silence this."
+                )
+
+    if start is not None:
+        lf = lf.filter(nw.col(date_col) >= pd.Timestamp(start).to_pydatetime())
+    if end is not None:
+        lf = lf.filter(nw.col(date_col) <= pd.Timestamp(end).to_pydatetime())
+
+    cols = [
+        nw.col(customer_col).alias(CUSTOMER),
+        nw.col(date_col).alias(DATE),
+        *[nw.col(c) for c in by_cols],
+    ]
+    if amount_col is not None:
+        cols.append(nw.col(amount_col).cast(nw.Float64).alias(AMOUNT))
+    if order_col is not None:
+        cols.append(nw.col(order_col).alias(ORDER))
+    slim = lf.select(cols)
+
+    if amount_col is not None:
+        n_negative = _count(slim, nw.col(AMOUNT) < 0)
+        if n_negative:
+            warn(
+                f"amount_col={amount_col!r} has {n_negative} negative value(s) (returns or "
+                f"cancellations). They are netted into revenue and never counted as orders; "
+                f"filter them out first if they are not returns."
+            )
+
+    if order_col is not None:
+        aggs = [nw.col(DATE).min()]
+        if amount_col is not None:
+            aggs.append(nw.col(AMOUNT).sum())
+        slim = slim.group_by([CUSTOMER, ORDER, *by_cols]).agg(aggs)
+    if amount_col is not None:
+        slim = slim.with_columns((nw.col(AMOUNT) > 0).alias(IS_ORDER))
+    else:
+        slim = slim.with_columns(nw.lit(True).alias(IS_ORDER))
+
+    bounds = collect(slim.select(nw.col(DATE).min().alias("lo"), nw.col(DATE).max().alias("hi")))
+    if pd.isna(bounds["lo"].iloc[0]):
+        window = f"between {start} and {end}" if (start or end) else ""
+        msg = f"orders has no rows {window}: widen start=/end= or check date_col={date_col!r}."
+        raise EmptyDataError(msg)
+    return Prepared(
+        frame=slim,
+        by=by_cols,
+        has_amount=amount_col is not None,
+        min_date=pd.Timestamp(bounds["lo"].iloc[0]),
+        max_date=pd.Timestamp(bounds["hi"].iloc[0]),
+        n_rows=n_rows,
+    )
+
+
+def resolve_as_of(as_of: Any, default: pd.Timestamp) -> pd.Timestamp:
+    """The observation date: ``as_of`` if given, else the last date in the data."""
+    return pd.Timestamp(default if as_of is None else as_of)

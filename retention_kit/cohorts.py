@@ -1,0 +1,374 @@
+"""Acquisition cohort tables: who came back, and what they spent, by age.
+
+A customer's cohort is the period of their first order (or a column you name). Cell
+(cohort c, age k) counts the cohort's customers active in period c + k; retention is that
+count over the cohort size. "Unbounded" retention counts customers active in c + k *or any
+later period* (they had not left for good yet). Cells the data cannot have observed yet
+are NaN, never 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from ._frames import Freq, check_freq, collect, period_index, python_period_index, to_periods
+from ._validation import (
+    AMOUNT,
+    CUSTOMER,
+    DATE,
+    IS_ORDER,
+    PERIOD,
+    Duplicates,
+    prepare_orders,
+    resolve_as_of,
+    warn,
+)
+from .exceptions import EmptyDataError, RetentionKitError
+from .intervals import MIN_READABLE_N, wilson_interval
+
+__all__ = ["COHORT_VALUES", "cohort_data", "cohort_table"]
+
+CohortValues = Literal[
+    "customers",
+    "retention",
+    "retention_unbounded",
+    "revenue",
+    "cumulative_revenue_per_customer",
+]
+COHORT_VALUES: tuple[str, ...] = (
+    "customers",
+    "retention",
+    "retention_unbounded",
+    "revenue",
+    "cumulative_revenue_per_customer",
+)
+_COHORT = "_rk_cohort"
+_ORIGIN = "_rk_origin"
+_AGE = "_rk_age"
+
+
+def cohort_data(
+    orders: Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str | None = None,
+    order_col: str | None = None,
+    cohort_col: str | None = None,
+    freq: Freq = "month",
+    as_of: Any = None,
+    min_cohort_size: int = MIN_READABLE_N,
+    confidence: float = 0.95,
+    duplicates: Duplicates = "warn",
+) -> pd.DataFrame:
+    """Cohort cells in long form: one row per (cohort, age), with every measure.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        One row per order or order line (pandas, Polars, DuckDB, ...).
+    customer_col, date_col : str
+        Customer id and order date columns.
+    amount_col : str, optional
+        Order amount; needed for the revenue columns. Net amounts <= 0 are returns: they
+        count in revenue but do not make a customer active.
+    order_col : str, optional
+        Order id: lines sharing it are one order.
+    cohort_col : str, optional
+        Column that defines the cohort instead of the first order. A date column (e.g. a
+        signup date) gives calendar cohorts and ages counted from it; any other column
+        (e.g. an acquisition channel) gives one cohort per value, with each customer's age
+        counted from their own first order.
+    freq : {"day", "week", "month", "quarter", "year"}, default "month"
+        Period length of cohorts and ages.
+    as_of : date-like, optional
+        Date the data runs to (default: the last order). Only complete periods count.
+    min_cohort_size : int, default 30
+        Cells with fewer observable customers are flagged ``small_cohort``.
+    confidence : float, default 0.95
+        Coverage of the Wilson interval on each retention cell.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        What to do with exact duplicate rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``cohort``, ``age``, ``period`` (calendar period of the cell, for calendar
+        cohorts), ``cohort_size``, ``observed`` (customers whose age k is observable),
+        ``customers``, ``retention``, ``retention_low``, ``retention_high``,
+        ``customers_unbounded``, ``retention_unbounded``, ``revenue``,
+        ``cumulative_revenue_per_customer`` (revenue columns NaN without ``amount_col``),
+        ``small_cohort``. Unobservable cells are absent.
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> orders = rk.datasets.load_orders(n_customers=500)
+    >>> cells = rk.cohort_data(orders, amount_col="amount", freq="quarter")
+    >>> cells.loc[cells["age"] == 0, "retention"].unique().tolist()
+    [100.0]
+    """
+    freq = check_freq(freq)  # type: ignore[assignment]
+    prepared = prepare_orders(
+        orders,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        by=cohort_col,
+        duplicates=duplicates,
+    )
+    as_of_ts = resolve_as_of(as_of, prepared.max_date)
+    last_complete = _last_complete_period(as_of_ts, freq)
+    frame = prepared.frame.with_columns(period_index(DATE, freq).alias(PERIOD)).filter(
+        nw.col(PERIOD) <= last_complete
+    )
+    active = frame.filter(nw.col(IS_ORDER))
+    first = active.group_by(CUSTOMER).agg(nw.col(PERIOD).min().alias("_rk_first"))
+
+    calendar = True
+    if cohort_col is None:
+        customers = first.select(
+            CUSTOMER, nw.col("_rk_first").alias(_COHORT), nw.col("_rk_first").alias(_ORIGIN)
+        )
+    else:
+        dtype = frame.collect_schema()[cohort_col]
+        per_customer = frame.group_by(CUSTOMER).agg(nw.col(cohort_col).min())
+        customers = per_customer.join(first, on=CUSTOMER, how="inner")
+        if dtype in (nw.Datetime, nw.Date):
+            origin = period_index(cohort_col, freq)
+            customers = customers.select(
+                CUSTOMER, origin.alias(_COHORT), origin.alias(_ORIGIN)
+            ).filter(~nw.col(_COHORT).is_null())
+        else:
+            calendar = False
+            customers = customers.select(
+                CUSTOMER,
+                nw.col(cohort_col).alias(_COHORT),
+                nw.col("_rk_first").alias(_ORIGIN),
+            )
+
+    cells = (
+        active.select(CUSTOMER, PERIOD)
+        .unique()
+        .join(customers, on=CUSTOMER, how="inner")
+        .with_columns((nw.col(PERIOD) - nw.col(_ORIGIN)).alias(_AGE))
+    )
+    before = collect(cells.select((nw.col(_AGE) < 0).cast(nw.Int64).sum().alias("n")))["n"]
+    n_before = int(before.fillna(0).iloc[0])
+    if n_before:
+        warn(
+            f"{n_before} customer-period(s) fall before the customer's cohort_col="
+            f"{cohort_col!r} date and are left out of the cohort table."
+        )
+    cells = cells.filter(nw.col(_AGE) >= 0)
+    counts = collect(cells.group_by(_COHORT, _AGE).agg(nw.len().alias("customers")))
+    last_age = collect(
+        cells.group_by(CUSTOMER, _COHORT)
+        .agg(nw.col(_AGE).max())
+        .group_by(_COHORT, _AGE)
+        .agg(nw.len().alias("n"))
+    )
+    origins = collect(customers.group_by(_COHORT, _ORIGIN).agg(nw.len().alias("n")))
+    if origins.empty:
+        msg = (
+            "No customer has an order in a complete period: pass an as_of date after the "
+            "data, a shorter freq, or more data."
+        )
+        raise EmptyDataError(msg)
+    if prepared.has_amount:
+        revenue = collect(
+            frame.join(customers, on=CUSTOMER, how="inner")
+            .with_columns((nw.col(PERIOD) - nw.col(_ORIGIN)).alias(_AGE))
+            .filter(nw.col(_AGE) >= 0)
+            .group_by(_COHORT, _AGE)
+            .agg(nw.col(AMOUNT).sum().alias("revenue"))
+        )
+    else:
+        revenue = pd.DataFrame({_COHORT: [], _AGE: [], "revenue": []})
+
+    return _assemble(
+        origins,
+        counts,
+        last_age,
+        revenue,
+        last_complete=last_complete,
+        freq=freq,
+        calendar=calendar,
+        has_amount=prepared.has_amount,
+        min_cohort_size=min_cohort_size,
+        confidence=confidence,
+    )
+
+
+def cohort_table(
+    orders: Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str | None = None,
+    order_col: str | None = None,
+    cohort_col: str | None = None,
+    freq: Freq = "month",
+    values: CohortValues = "retention",
+    as_of: Any = None,
+    duplicates: Duplicates = "warn",
+) -> pd.DataFrame:
+    """Cohort table in wide form: cohorts down, ages across.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        One row per order or order line (pandas, Polars, DuckDB, ...).
+    customer_col, date_col, amount_col, order_col, cohort_col, freq, as_of, duplicates
+        As in :func:`cohort_data`.
+    values : str, default "retention"
+        ``"customers"`` (active customers), ``"retention"`` (percent of the cohort active
+        in period c + k), ``"retention_unbounded"`` (active in c + k or later),
+        ``"revenue"`` or ``"cumulative_revenue_per_customer"`` (need ``amount_col``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cohort`` (pandas Period for calendar cohorts), columns ``age`` 0, 1, ...;
+        NaN where the data cannot have observed a cell yet. ``attrs`` holds ``values``,
+        ``freq`` and ``cohort_size`` (a Series of customers per cohort).
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> orders = rk.datasets.load_orders(n_customers=500)
+    >>> table = rk.cohort_table(orders, freq="quarter")
+    >>> table.iloc[:3, :3].round(1)  # doctest: +NORMALIZE_WHITESPACE
+    age         0     1     2
+    cohort
+    2022Q1  100.0  44.7  40.4
+    2022Q2  100.0  46.8  35.5
+    2022Q3  100.0  43.8  37.5
+    """
+    if values not in COHORT_VALUES:
+        msg = f"values={values!r}: use one of {', '.join(map(repr, COHORT_VALUES))}."
+        raise RetentionKitError(msg)
+    if values in ("revenue", "cumulative_revenue_per_customer") and amount_col is None:
+        msg = f"values={values!r} needs amount_col=, the column with order amounts."
+        raise RetentionKitError(msg)
+    cells = cohort_data(
+        orders,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        cohort_col=cohort_col,
+        freq=freq,
+        as_of=as_of,
+        duplicates=duplicates,
+    )
+    table = cells.pivot(index="cohort", columns="age", values=values)
+    table = table.reindex(columns=range(int(cells["age"].max()) + 1))
+    table.columns.name = "age"
+    sizes = cells.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
+    table.attrs.update({"values": values, "freq": freq, "cohort_size": sizes})
+    return table
+
+
+def _last_complete_period(as_of: pd.Timestamp, freq: str) -> int:
+    """Index of the last period that ends on or before the end of day ``as_of``."""
+    current = python_period_index(as_of, freq)
+    following = to_periods([current + 1], freq)[0].start_time
+    complete = following <= as_of.normalize() + pd.Timedelta(days=1)
+    return current if complete else current - 1
+
+
+def _assemble(
+    origins: pd.DataFrame,
+    counts: pd.DataFrame,
+    last_age: pd.DataFrame,
+    revenue: pd.DataFrame,
+    *,
+    last_complete: int,
+    freq: str,
+    calendar: bool,
+    has_amount: bool,
+    min_cohort_size: int,
+    confidence: float,
+) -> pd.DataFrame:
+    """Turn the small per-cohort aggregates into the long table (pure pandas)."""
+    rows = []
+    for cohort, group in origins.groupby(_COHORT, sort=True):
+        origin = group[_ORIGIN].to_numpy(dtype="int64")
+        n = group["n"].to_numpy(dtype="int64")
+        max_age = int(last_complete - origin.min())
+        ages = np.arange(max_age + 1)
+        observed = ((origin[None, :] + ages[:, None]) <= last_complete) @ n
+        rows.append(
+            pd.DataFrame(
+                {
+                    _COHORT: cohort,
+                    "age": ages,
+                    "cohort_size": int(n.sum()),
+                    "observed": observed,
+                    "_origin": int(origin.min()),
+                }
+            )
+        )
+    out = pd.concat(rows, ignore_index=True)
+    key = [_COHORT, "age"]
+    counts = counts.rename(columns={_AGE: "age"})
+    out = out.merge(counts, on=key, how="left")
+    out["customers"] = out["customers"].fillna(0).astype("int64")
+
+    # Unbounded: customers whose last active age is >= k (reverse cumulative count).
+    last_age = last_age.rename(columns={_AGE: "age"})
+    out = out.merge(last_age, on=key, how="left")
+    out["n"] = out["n"].fillna(0)
+    out["customers_unbounded"] = (
+        out.iloc[::-1].groupby(_COHORT, sort=False)["n"].cumsum().iloc[::-1].astype("int64")
+    )
+    out = out.drop(columns="n")
+
+    observed = out["observed"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["retention"] = out["customers"] / observed * 100
+        out["retention_unbounded"] = out["customers_unbounded"] / observed * 100
+    out["retention_low"], out["retention_high"] = wilson_interval(
+        out["customers"], out["observed"], confidence=confidence
+    )
+    if has_amount:
+        revenue = revenue.rename(columns={_AGE: "age"})
+        out = out.merge(revenue, on=key, how="left")
+        out["revenue"] = out["revenue"].fillna(0.0)
+        per_customer = out["revenue"] / observed
+        out["cumulative_revenue_per_customer"] = per_customer.groupby(out[_COHORT]).cumsum()
+    else:
+        out["revenue"] = np.nan
+        out["cumulative_revenue_per_customer"] = np.nan
+    out["small_cohort"] = out["observed"] < min_cohort_size
+    out = out[out["observed"] > 0]
+
+    if calendar:
+        out["period"] = to_periods(out["_origin"] + out["age"], freq)
+        out["cohort"] = to_periods(out[_COHORT], freq)
+    else:
+        out["period"] = pd.NaT
+        out["cohort"] = out[_COHORT]
+    columns = [
+        "cohort",
+        "age",
+        "period",
+        "cohort_size",
+        "observed",
+        "customers",
+        "retention",
+        "retention_low",
+        "retention_high",
+        "customers_unbounded",
+        "retention_unbounded",
+        "revenue",
+        "cumulative_revenue_per_customer",
+        "small_cohort",
+    ]
+    return out[columns].reset_index(drop=True)

@@ -1,0 +1,875 @@
+"""Net Promoter Score: counts, shares, confidence intervals and change tests.
+
+Scores are whole numbers 0..10: detractors 0-6, passives 7-8, promoters 9-10, and
+``NPS = 100 * (promoters - detractors) / answers``, from -100 to 100 (metrics.md).
+
+Counting runs in the user's engine (one ``group_by`` over indicator columns); only the
+small table of counts is collected to pandas, where the intervals are computed.
+
+Intervals
+---------
+NPS is a difference of two shares of the same sample. With ``p`` and ``d`` the promoter
+and detractor fractions of ``n`` answers, the variance of ``p - d`` is
+``(p + d - (p - d) ** 2) / n``. Three intervals are offered (``method=``):
+
+``"wald"``
+    ``(p - d) +- z * sqrt(var)``, the textbook normal interval. Too narrow for small
+    samples and of zero width when every answer falls in one group.
+``"adjusted_wald"``
+    Rocks (2016), "Interval estimation for the Net Promoter Score", The American
+    Statistician 70(4): before computing, add 3/4 of an answer to the detractors and
+    to the promoters and 3/2 to the passives (``n + 3`` answers), and centre the Wald
+    interval on the adjusted score. These are the default pseudo-observations of the
+    author's R package ``NPS`` (``nps_test(..., test = "adjusted.wald")``).
+``"bootstrap"``
+    10,000 multinomial redraws of ``n`` answers, percentile interval, fixed seed (the
+    same counts always give the same bounds). Draws are made from the adjusted shares
+    above, not from the raw ones: a plain bootstrap of a sample of all 10s can only
+    redraw all 10s and would give the interval [100, 100].
+
+``"auto"`` (default) uses the adjusted Wald interval, and the bootstrap where the normal
+approximation is weakest: NPS beyond +-80, or fewer than 5 promoters or 5 detractors.
+Every interval is clipped to [-100, 100]; the ``interval_method`` column says which one
+each row used.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._frames import (
+    Freq,
+    check_freq,
+    collect,
+    pandas_freq,
+    period_index,
+    python_period_index,
+    to_lazy,
+    to_periods,
+)
+from ._validation import (
+    PERIOD,
+    as_list,
+    check_no_nulls,
+    count_rows,
+    offending_rows,
+    parse_dates,
+    require_columns,
+)
+from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
+from .intervals import MIN_READABLE_N
+
+__all__ = ["nps_change_test", "net_promoter_score", "nps_from_counts"]
+
+Method = Literal["auto", "adjusted_wald", "wald", "bootstrap"]
+Incomplete = Literal["exclude", "flag"]
+
+METHODS: tuple[str, ...] = ("auto", "adjusted_wald", "wald", "bootstrap")
+
+#: Pseudo-observations of the adjusted Wald interval (Rocks 2016), per group.
+PSEUDO_DETRACTORS = 0.75
+PSEUDO_PASSIVES = 1.5
+PSEUDO_PROMOTERS = 0.75
+
+#: Number of bootstrap redraws and the seed they start from.
+N_BOOTSTRAP = 10_000
+BOOTSTRAP_SEED = 2016
+
+#: ``method="auto"`` bootstraps when |NPS| exceeds this or a group is smaller than
+#: ``AUTO_MIN_GROUP``.
+AUTO_EXTREME_NPS = 80.0
+AUTO_MIN_GROUP = 5
+
+_DETRACTOR = "_rk_detractor"
+_PASSIVE = "_rk_passive"
+_PROMOTER = "_rk_promoter"
+_COUNTS = ["n", "detractors", "passives", "promoters"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_SHARED_DOCS = {
+    "answers": """answers : DataFrame-like
+        One row per survey answer: pandas or Polars (eager or lazy), a DuckDB relation
+        or anything else Narwhals reads. It is not modified.""",
+    "score_col": """score_col : str, default "score"
+        Column with the 0..10 answer to "how likely are you to recommend us?". Integer
+        columns, and float columns holding whole numbers (``9.0``), are accepted.""",
+    "by": """by : str or list of str, optional
+        Segment column(s); one result row per segment (and period).""",
+    "confidence": """confidence : float, default 0.95
+        Coverage of the confidence intervals, between 0 and 1.""",
+    "as_of": """as_of : date-like, optional
+        Date the data runs to (default: the last answer date). A period ending after it
+        is incomplete.""",
+}
+
+
+def _fill_doc(func: _F) -> _F:
+    """Put the shared parameter descriptions into ``func.__doc__``."""
+    doc = func.__doc__ or ""
+    for key, text in _SHARED_DOCS.items():
+        doc = doc.replace(f"%({key})s", text)
+    func.__doc__ = doc
+    return func
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+
+def nps_from_counts(promoters: int, passives: int, detractors: int) -> float:
+    """Net Promoter Score from the three group counts.
+
+    Parameters
+    ----------
+    promoters : int
+        Number of answers 9 or 10.
+    passives : int
+        Number of answers 7 or 8.
+    detractors : int
+        Number of answers 0 to 6.
+
+    Returns
+    -------
+    float
+        ``100 * (promoters - detractors) / (promoters + passives + detractors)``, from
+        -100 to 100.
+
+    Raises
+    ------
+    RetentionKitError
+        If a count is not a whole number, is negative, or all three are 0.
+
+    See Also
+    --------
+    net_promoter_score : counts, shares and intervals from raw answers.
+
+    Examples
+    --------
+    >>> nps_from_counts(50, 30, 20)
+    30.0
+    >>> nps_from_counts(promoters=0, passives=0, detractors=7)
+    -100.0
+    """
+    counts = {"promoters": promoters, "passives": passives, "detractors": detractors}
+    for arg, value in counts.items():
+        counts[arg] = _check_count(value, arg)
+    total = sum(counts.values())
+    if total == 0:
+        msg = (
+            "promoters, passives and detractors are all 0: the NPS of no answers is "
+            "undefined. Pass the counts of at least one answer."
+        )
+        raise RetentionKitError(msg)
+    return 100.0 * (counts["promoters"] - counts["detractors"]) / total
+
+
+@_fill_doc
+def net_promoter_score(
+    answers: Any,
+    *,
+    score_col: str = "score",
+    date_col: str | None = None,
+    by: str | Sequence[str] | None = None,
+    freq: Freq | None = None,
+    confidence: float = 0.95,
+    method: Method = "auto",
+    as_of: Any = None,
+    incomplete: Incomplete = "exclude",
+) -> pd.DataFrame:
+    """Net Promoter Score with counts, shares and a confidence interval.
+
+    Detractors answer 0-6, passives 7-8, promoters 9-10;
+    ``NPS = promoter_share - detractor_share``. Counting runs in the frame's own engine.
+
+    Parameters
+    ----------
+    %(answers)s
+    %(score_col)s
+    date_col : str, optional
+        Answer date (datetime, date or ISO text). Required when ``freq`` is given.
+    %(by)s
+    freq : {"day", "week", "month", "quarter", "year"}, optional
+        Report one row per calendar period (weeks start on Monday). Without it, one row
+        for all answers (per segment).
+    %(confidence)s
+    method : {"auto", "adjusted_wald", "wald", "bootstrap"}, default "auto"
+        Confidence interval; see the module notes. ``"auto"`` is the adjusted Wald
+        interval, or the bootstrap when NPS is beyond +-80 or fewer than 5 answers are
+        promoters or detractors.
+    %(as_of)s
+        Only used with ``freq``.
+    incomplete : {"exclude", "flag"}, default "exclude"
+        With ``freq``: drop the incomplete last period, or keep it with
+        ``complete=False``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (segment, period), sorted by them: the ``by`` columns, then with
+        ``freq`` ``period`` (pandas Period) and ``complete``, then ``n``,
+        ``detractors``, ``passives``, ``promoters`` (counts), ``detractor_share``,
+        ``passive_share``, ``promoter_share`` (percent), ``nps``, ``nps_low``,
+        ``nps_high`` (-100..100), ``interval_method`` (the interval used) and
+        ``small_sample`` (``n < MIN_READABLE_N``: too few answers to read the score).
+
+    Raises
+    ------
+    MissingColumnError
+        If a named column is not in the frame (with the closest name).
+    EmptyDataError
+        If the frame has no rows.
+    InvalidDataError
+        If scores are text, missing, outside 0..10 or not whole numbers (with the
+        first offending rows and a fix), or dates cannot be read.
+    RetentionKitError
+        For an unknown ``freq``, ``method`` or ``incomplete``, ``freq`` without
+        ``date_col``, or ``confidence`` outside (0, 1).
+
+    See Also
+    --------
+    nps_change_test : did NPS change between two periods?
+    nps_from_counts : the score from three counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"score": [10, 9, 9, 8, 7, 6, 5, 0, 10, 3]})
+    >>> table = net_promoter_score(answers, method="adjusted_wald")
+    >>> table[["n", "detractors", "passives", "promoters", "nps"]]
+        n  detractors  passives  promoters  nps
+    0  10           4         2          4  0.0
+    >>> table[["nps_low", "nps_high", "interval_method", "small_sample"]].round(1)
+       nps_low  nps_high interval_method  small_sample
+    0    -46.5      46.5   adjusted_wald          True
+
+    Per segment and month:
+
+    >>> answers = pd.DataFrame({
+    ...     "score": [10, 3, 9, 8, 6, 10],
+    ...     "plan": ["pro", "pro", "basic", "pro", "basic", "basic"],
+    ...     "date": pd.to_datetime(["2024-01-03", "2024-01-20", "2024-01-31",
+    ...                             "2024-02-01", "2024-02-11", "2024-02-29"]),
+    ... })
+    >>> table = net_promoter_score(answers, date_col="date", by="plan", freq="month")
+    >>> table[["plan", "period", "n", "promoters", "detractors", "nps"]]
+        plan   period  n  promoters  detractors    nps
+    0  basic  2024-01  1          1           0  100.0
+    1  basic  2024-02  2          1           1    0.0
+    2    pro  2024-01  2          1           1    0.0
+    3    pro  2024-02  1          0           0    0.0
+    """
+    by_cols = as_list(by)
+    _check_options(confidence=confidence, method=method, incomplete=incomplete)
+    if freq is not None:
+        check_freq(freq)
+        if date_col is None:
+            msg = (
+                f"freq={freq!r} needs the answer dates: pass date_col= with the date "
+                f"column, or drop freq= for one score over all answers."
+            )
+            raise RetentionKitError(msg)
+    lf, last_date = _prepare_answers(
+        answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=freq is not None
+    )
+    counts = _count_groups(lf, by_cols, date_col=date_col, freq=freq)
+    table = _add_scores(counts, confidence=confidence, method=method)
+    if freq is None:
+        return table[[*by_cols, *_RESULT_COLUMNS]].reset_index(drop=True)
+
+    cutoff = _as_of(as_of, last_date)
+    complete = _is_complete(table[PERIOD].to_numpy(), freq, cutoff)
+    table.insert(len(by_cols), "period", to_periods(table[PERIOD], freq))
+    table.insert(len(by_cols) + 1, "complete", complete)
+    if incomplete == "exclude":
+        table = table[table["complete"]]
+    return table[[*by_cols, "period", "complete", *_RESULT_COLUMNS]].reset_index(drop=True)
+
+
+@_fill_doc
+def nps_change_test(
+    answers: Any,
+    *,
+    score_col: str = "score",
+    date_col: str = "date",
+    freq: Freq = "quarter",
+    before: Any = None,
+    after: Any = None,
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+    as_of: Any = None,
+) -> pd.DataFrame:
+    """Test whether NPS changed between two calendar periods.
+
+    A two-sided z test on ``after - before`` for two independent samples of answers.
+    The standard error of the difference is ``sqrt(var_a / n_a + var_b / n_b)`` with
+    ``var = p + d - (p - d) ** 2`` per answer (``p``, ``d``: promoter and detractor
+    fractions), shown in NPS points.
+
+    Parameters
+    ----------
+    %(answers)s
+    %(score_col)s
+    date_col : str, default "date"
+        Answer date (datetime, date or ISO text).
+    freq : {"day", "week", "month", "quarter", "year"}, default "quarter"
+        Length of the periods compared.
+    before, after : str or pandas.Period, optional
+        The two periods, as pandas writes them: ``"2024Q3"``, ``"2024-07"``,
+        ``"2024"``, ``"2024-07-15"`` (a week is named by any of its days). Default: the
+        last two complete periods in the data. When only ``after`` is given, ``before``
+        is the period just before it; when only ``before`` is given, ``after`` is the
+        last complete period.
+    %(by)s
+        Each segment is tested on its own.
+    %(confidence)s
+        Also the significance level: a change is significant when
+        ``p_value < 1 - confidence``.
+    %(as_of)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment (one row without ``by``): the ``by`` columns, ``before``,
+        ``after`` (pandas Period), ``n_before``, ``n_after``, ``nps_before``,
+        ``nps_after``, ``difference`` (``nps_after - nps_before``, points),
+        ``std_error`` (points), ``z``, ``p_value`` (two-sided), ``diff_low``,
+        ``diff_high`` (normal interval of the difference, clipped to [-200, 200]),
+        ``significant`` and ``verdict`` (the result in words). A segment without
+        answers in one of the periods has NaN statistics and says so in ``verdict``.
+        When every answer of both periods is in one group the standard error is 0: the
+        ``z`` is then 0 and the p-value 1 if the scores are equal, else ``z`` is
+        +-inf and the p-value 0.
+
+    Raises
+    ------
+    MissingColumnError, EmptyDataError, InvalidDataError
+        As for :func:`net_promoter_score`.
+    RetentionKitError
+        If ``before``/``after`` cannot be read as periods, ``before`` is not earlier
+        than ``after``, a period has no answers at all, or the data has fewer than two
+        complete periods and none were named.
+
+    See Also
+    --------
+    net_promoter_score : the score per period with confidence intervals.
+
+    Examples
+    --------
+    Identical answers in two quarters: no change.
+
+    >>> import pandas as pd
+    >>> scores = [10, 9, 9, 8, 7, 6, 5, 0, 10, 3]
+    >>> answers = pd.DataFrame({
+    ...     "score": scores * 2,
+    ...     "date": pd.to_datetime(["2024-08-15"] * 10 + ["2024-12-31"] * 10),
+    ... })
+    >>> result = nps_change_test(answers, before="2024Q3", after="2024Q4")
+    >>> result[["before", "after", "difference", "z", "p_value"]]
+       before   after  difference    z  p_value
+    0  2024Q3  2024Q4         0.0  0.0      1.0
+    >>> print(result["verdict"].iloc[0])
+    NPS did not change from 2024Q3 (0.0, n=10) to 2024Q4 (0.0, n=10). Both periods have fewer than 30 answers: read with care.
+
+    On the demo survey, the last two quarters by default:
+
+    >>> from retention_kit.datasets import load_nps
+    >>> result = nps_change_test(load_nps())
+    >>> result[["before", "after", "n_before", "n_after"]]
+       before   after  n_before  n_after
+    0  2024Q3  2024Q4       385      363
+    >>> result[["difference", "std_error", "p_value"]].round(2)
+       difference  std_error  p_value
+    0       -4.64       5.87     0.43
+    >>> print(result["verdict"].iloc[0])  # doctest: +NORMALIZE_WHITESPACE
+    NPS fell by 4.6 points from 2024Q3 (14.3, n=385) to 2024Q4 (9.6, n=363), but this is
+    within sampling noise (p=0.429): at 95% confidence the data cannot tell it from no
+    change (interval -16.2 to +6.9 points).
+    """  # noqa: E501 - the verdict is one long line of text
+    by_cols = as_list(by)
+    _check_options(confidence=confidence)
+    check_freq(freq)
+    lf, last_date = _prepare_answers(
+        answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=True
+    )
+    counts = _count_groups(lf, by_cols, date_col=date_col, freq=freq)
+    cutoff = _as_of(as_of, last_date)
+    present = np.unique(counts[PERIOD].to_numpy())
+    b_idx, a_idx = _resolve_periods(before, after, freq, present, cutoff)
+    for idx, arg in ((b_idx, "before"), (a_idx, "after")):
+        if idx not in present:
+            label = to_periods([idx], freq)[0]
+            shown = ", ".join(str(p) for p in to_periods(present, freq)[-6:])
+            msg = (
+                f"{arg}: no answers at all in {label}. Periods with answers end with "
+                f"{shown}; pass {arg}= one of them."
+            )
+            raise RetentionKitError(msg)
+
+    if by_cols:
+        groups = counts[by_cols].drop_duplicates().sort_values(by_cols).reset_index(drop=True)
+    else:
+        groups = pd.DataFrame(index=[0])
+    sides = {}
+    for name, idx in (("before", b_idx), ("after", a_idx)):
+        part = counts[counts[PERIOD] == idx]
+        merged = groups.merge(part, how="left", on=by_cols) if by_cols else part
+        merged = merged.drop(columns=[PERIOD]).reset_index(drop=True)
+        sides[name] = merged[_COUNTS].fillna(0).astype("int64")
+    result = _compare(
+        sides["before"],
+        sides["after"],
+        labels=(to_periods([b_idx], freq)[0], to_periods([a_idx], freq)[0]),
+        confidence=confidence,
+        cutoff=cutoff,
+    )
+    out = pd.concat([groups[by_cols], result], axis=1) if by_cols else result
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------
+
+_RESULT_COLUMNS = [
+    *_COUNTS,
+    "detractor_share",
+    "passive_share",
+    "promoter_share",
+    "nps",
+    "nps_low",
+    "nps_high",
+    "interval_method",
+    "small_sample",
+]
+
+
+def _check_count(value: Any, arg: str) -> int:
+    """Return ``value`` as a non-negative count of answers, or raise naming ``arg``."""
+    if isinstance(value, bool | np.bool_):
+        msg = f"{arg}={value!r}: pass a count of answers (an int), not True/False."
+        raise RetentionKitError(msg)
+    try:
+        count = operator.index(value)
+    except TypeError:
+        msg = (
+            f"{arg}={value!r} ({type(value).__name__}): pass a whole number of answers, "
+            f"e.g. {arg}=int(...)."
+        )
+        raise RetentionKitError(msg) from None
+    if count < 0:
+        msg = f"{arg}={count}: a count of answers cannot be negative."
+        raise RetentionKitError(msg)
+    return count
+
+
+def _check_options(*, confidence: float, method: str = "auto", incomplete: str = "exclude") -> None:
+    if not isinstance(confidence, int | float) or not 0 < confidence < 1:
+        msg = f"confidence={confidence!r} must be between 0 and 1 (e.g. 0.95)."
+        raise RetentionKitError(msg)
+    if method not in METHODS:
+        msg = f"method={method!r} is not supported; use one of {', '.join(map(repr, METHODS))}."
+        raise RetentionKitError(msg)
+    if incomplete not in ("exclude", "flag"):
+        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
+        raise RetentionKitError(msg)
+
+
+def _prepare_answers(
+    answers: Any,
+    *,
+    score_col: str,
+    date_col: str | None,
+    by_cols: list[str],
+    dated: bool,
+) -> tuple[nw.LazyFrame, pd.Timestamp | None]:
+    """Validate survey answers once, in the engine; return the slim frame to count.
+
+    The result has the ``by`` columns, the parsed ``date_col`` when ``dated`` and 0/1
+    indicator columns ``_DETRACTOR``, ``_PASSIVE``, ``_PROMOTER``. The last answer date
+    is returned alongside (``None`` when not ``dated``).
+    """
+    lf = to_lazy(answers, arg="answers")
+    require_columns(lf, {"score_col": score_col, "date_col": date_col, "by": by_cols})
+    if not dated:
+        date_col = None
+    if count_rows(lf) == 0:
+        msg = "answers is empty: there are no survey answers to compute an NPS on."
+        raise EmptyDataError(msg)
+
+    dtype = lf.collect_schema()[score_col]
+    if not dtype.is_numeric():
+        sample = collect(lf.select(nw.col(score_col)).head(5))[score_col].tolist()
+        msg = (
+            f"score_col={score_col!r} must hold numbers 0..10; it has dtype {dtype} "
+            f"(first values: {sample}). Convert it first, e.g. "
+            f"df[{score_col!r}] = pd.to_numeric(df[{score_col!r}], errors='coerce'), "
+            f"and look at the rows that become NaN."
+        )
+        raise InvalidDataError(msg)
+
+    score = nw.col(score_col)
+    shown = [score_col, *([date_col] if date_col else []), *by_cols]
+    is_float = dtype.is_float()
+    missing = score.is_null() | score.is_nan() if is_float else score.is_null()
+    n_missing = _count_where(lf, missing)
+    if n_missing:
+        rows = offending_rows(answers, lf, missing, shown)
+        msg = (
+            f"score_col={score_col!r} has {n_missing} missing value(s); first rows:{rows}\n"
+            f"Drop unanswered surveys first, e.g. df = df.dropna(subset=[{score_col!r}])."
+        )
+        raise InvalidDataError(msg)
+
+    outside = (score < 0) | (score > 10)
+    n_outside = _count_where(lf, outside)
+    if n_outside:
+        rows = offending_rows(answers, lf, outside, shown)
+        msg = (
+            f"score_col={score_col!r} has {n_outside} score(s) outside 0..10; first "
+            f"rows:{rows}\nNPS answers are 0..10. If the survey used another scale, do not "
+            f"rescale it into an NPS; otherwise fix or drop these rows, e.g. "
+            f"df = df[df[{score_col!r}].between(0, 10)]."
+        )
+        raise InvalidDataError(msg)
+
+    if is_float:
+        fractional = score.round(0) != score
+        n_fractional = _count_where(lf, fractional)
+        if n_fractional:
+            rows = offending_rows(answers, lf, fractional, shown)
+            msg = (
+                f"score_col={score_col!r} has {n_fractional} score(s) that are not whole "
+                f"numbers; first rows:{rows}\nNPS answers are the integers 0..10 (an "
+                f"average of answers is not an answer). Pass one row per answer, or fix "
+                f"these rows."
+            )
+            raise InvalidDataError(msg)
+
+    last_date = None
+    if date_col is not None:
+        check_no_nulls(answers, lf, {"date_col": date_col})
+        lf = parse_dates(answers, lf, date_col, "date_col")
+        bounds = collect(lf.select(nw.col(date_col).max().alias("hi")))
+        last_date = pd.Timestamp(bounds["hi"].iloc[0])
+
+    indicators = [
+        (score <= 6).cast(nw.Int64).alias(_DETRACTOR),
+        ((score >= 7) & (score <= 8)).cast(nw.Int64).alias(_PASSIVE),
+        (score >= 9).cast(nw.Int64).alias(_PROMOTER),
+    ]
+    keep = [*(nw.col(c) for c in by_cols), *([nw.col(date_col)] if date_col else [])]
+    return lf.select(*keep, *indicators), last_date
+
+
+def _count_where(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+    out = collect(lf.select(predicate.cast(nw.Int64).sum().alias("n")))
+    value = out["n"].iloc[0]
+    return 0 if pd.isna(value) else int(value)
+
+
+# --------------------------------------------------------------------------------------
+# Counting (in the engine) and scoring (on the small pandas table)
+# --------------------------------------------------------------------------------------
+
+
+def _count_groups(
+    lf: nw.LazyFrame, by_cols: list[str], *, date_col: str | None, freq: str | None
+) -> pd.DataFrame:
+    """Answers per group and (by..., period), counted in the engine, sorted, in pandas."""
+    keys = list(by_cols)
+    if freq is not None and date_col is not None:
+        lf = lf.with_columns(period_index(date_col, freq).alias(PERIOD))
+        keys.append(PERIOD)
+    aggs = [
+        nw.len().alias("n"),
+        nw.col(_DETRACTOR).sum().alias("detractors"),
+        nw.col(_PASSIVE).sum().alias("passives"),
+        nw.col(_PROMOTER).sum().alias("promoters"),
+    ]
+    small = lf.group_by(keys).agg(*aggs) if keys else lf.select(*aggs)
+    # Engines disagree on the integer type of sums (DuckDB: HUGEINT, Polars: UInt32 len).
+    ints = [*_COUNTS, *([PERIOD] if PERIOD in keys else [])]
+    small = small.with_columns(*(nw.col(c).cast(nw.Int64) for c in ints))
+    out = collect(small)
+    if keys:
+        out = out.sort_values(keys, kind="stable")
+    return out[[*keys, *_COUNTS]].reset_index(drop=True)
+
+
+def _add_scores(counts: pd.DataFrame, *, confidence: float, method: str) -> pd.DataFrame:
+    """Shares, NPS, interval and flags for a table of counts (pandas, one row per group)."""
+    out = counts.copy()
+    n = out["n"].to_numpy(dtype=float)
+    shares = {}
+    for group in ("detractors", "passives", "promoters"):
+        shares[group] = 100.0 * out[group].to_numpy(dtype=float) / n
+    out["detractor_share"] = shares["detractors"]
+    out["passive_share"] = shares["passives"]
+    out["promoter_share"] = shares["promoters"]
+    out["nps"] = shares["promoters"] - shares["detractors"]
+    low, high, used = _intervals(
+        out["promoters"].to_numpy(dtype="int64"),
+        out["passives"].to_numpy(dtype="int64"),
+        out["detractors"].to_numpy(dtype="int64"),
+        confidence=confidence,
+        method=method,
+    )
+    # The interval always holds the observed score (guards float rounding at the edges).
+    out["nps_low"] = np.minimum(low, out["nps"].to_numpy())
+    out["nps_high"] = np.maximum(high, out["nps"].to_numpy())
+    out["interval_method"] = pd.Series(used, index=out.index, dtype="str")
+    out["small_sample"] = out["n"] < MIN_READABLE_N
+    return out
+
+
+def _intervals(
+    promoters: np.ndarray,
+    passives: np.ndarray,
+    detractors: np.ndarray,
+    *,
+    confidence: float,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper NPS bounds (-100..100) and the method used, per row."""
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    if method == "wald":
+        low, high = _normal_interval(promoters, passives, detractors, z, adjusted=False)
+        return low, high, np.full(len(promoters), "wald", dtype=object)
+    low, high = _normal_interval(promoters, passives, detractors, z, adjusted=True)
+    used = np.full(len(promoters), "adjusted_wald", dtype=object)
+    if method == "bootstrap":
+        boot = np.ones(len(promoters), dtype=bool)
+    elif method == "auto":
+        n = promoters + passives + detractors
+        nps = 100.0 * (promoters - detractors) / n
+        boot = (
+            (np.abs(nps) > AUTO_EXTREME_NPS)
+            | (promoters < AUTO_MIN_GROUP)
+            | (detractors < AUTO_MIN_GROUP)
+        )
+    else:
+        boot = np.zeros(len(promoters), dtype=bool)
+    for i in np.flatnonzero(boot):
+        low[i], high[i] = _bootstrap_interval(
+            int(promoters[i]), int(passives[i]), int(detractors[i]), confidence
+        )
+        used[i] = "bootstrap"
+    return low, high, used
+
+
+def _normal_interval(
+    promoters: np.ndarray,
+    passives: np.ndarray,
+    detractors: np.ndarray,
+    z: float,
+    *,
+    adjusted: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wald interval of p - d, optionally on the pseudo-observation adjusted counts."""
+    pro = promoters.astype(float)
+    pas = passives.astype(float)
+    det = detractors.astype(float)
+    if adjusted:
+        pro, pas, det = pro + PSEUDO_PROMOTERS, pas + PSEUDO_PASSIVES, det + PSEUDO_DETRACTORS
+    total = pro + pas + det
+    p, d = pro / total, det / total
+    centre = p - d
+    var = np.clip(p + d - centre**2, 0.0, None) / total
+    half = z * np.sqrt(var)
+    return np.clip(100 * (centre - half), -100, 100), np.clip(100 * (centre + half), -100, 100)
+
+
+def _bootstrap_interval(
+    promoters: int, passives: int, detractors: int, confidence: float
+) -> tuple[float, float]:
+    """Percentile interval of 10,000 multinomial redraws of the answers.
+
+    Redraws use the adjusted shares (pseudo-observations added), so a sample with an empty
+    group still varies. The seed depends only on the counts: the same counts always give
+    the same bounds, whatever else is in the table.
+    """
+    n = promoters + passives + detractors
+    weights = np.array(
+        [
+            promoters + PSEUDO_PROMOTERS,
+            passives + PSEUDO_PASSIVES,
+            detractors + PSEUDO_DETRACTORS,
+        ]
+    )
+    rng = np.random.default_rng([BOOTSTRAP_SEED, promoters, passives, detractors])
+    draws = rng.multinomial(n, weights / weights.sum(), size=N_BOOTSTRAP)
+    scores = 100.0 * (draws[:, 0] - draws[:, 2]) / n
+    alpha = 1 - confidence
+    low, high = np.quantile(scores, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------
+# Periods and the change test
+# --------------------------------------------------------------------------------------
+
+
+def _as_of(as_of: Any, last_date: pd.Timestamp | None) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(last_date if as_of is None else as_of)
+    except (TypeError, ValueError):
+        msg = f"as_of={as_of!r} is not a date; pass e.g. as_of='2024-12-31'."
+        raise RetentionKitError(msg) from None
+
+
+def _is_complete(index: np.ndarray, freq: str, cutoff: pd.Timestamp) -> np.ndarray:
+    """Flag the periods that end on or before the day ``cutoff`` falls on."""
+    return np.asarray(index) <= _last_complete(freq, cutoff)
+
+
+def _last_complete(freq: str, cutoff: pd.Timestamp) -> int:
+    """Index of the last period that has fully elapsed by the end of ``cutoff``'s day."""
+    next_day = cutoff.normalize() + pd.Timedelta(days=1)
+    return python_period_index(next_day, freq) - 1
+
+
+def _period_arg(value: Any, arg: str, freq: str) -> int:
+    """Period index of a ``before=``/``after=`` value such as ``"2024Q3"``."""
+    try:
+        if isinstance(value, pd.Period):
+            when = value.start_time
+        else:
+            text = str(value)
+            when = pd.Period(text, freq=pandas_freq(freq)).start_time
+    except (TypeError, ValueError):
+        example = {"day": "2024-07-15", "week": "2024-07-15", "month": "2024-07"}
+        msg = (
+            f"{arg}={value!r} is not a period pandas can read. With freq={freq!r} pass "
+            f"e.g. {arg}={example.get(freq, '2024Q3' if freq == 'quarter' else '2024')!r}."
+        )
+        raise RetentionKitError(msg) from None
+    return python_period_index(when, freq)
+
+
+def _resolve_periods(
+    before: Any, after: Any, freq: str, present: np.ndarray, cutoff: pd.Timestamp
+) -> tuple[int, int]:
+    """Pick the two periods to compare (as named, or the last two complete ones)."""
+    b_idx = None if before is None else _period_arg(before, "before", freq)
+    a_idx = None if after is None else _period_arg(after, "after", freq)
+    complete = present[present <= _last_complete(freq, cutoff)]
+    if a_idx is None:
+        if len(complete) == 0 or (b_idx is None and len(complete) < 2):
+            msg = (
+                f"The data has {len(complete)} complete {freq}(s) with answers (it runs to "
+                f"{cutoff:%Y-%m-%d}); two are needed. Name the periods, e.g. "
+                f"before='2024Q3', after='2024Q4', or use a shorter freq."
+            )
+            raise RetentionKitError(msg)
+        a_idx = int(complete[-1])
+        if b_idx is None:
+            b_idx = int(complete[-2])
+    if b_idx is None:
+        b_idx = a_idx - 1
+    if b_idx >= a_idx:
+        labels = to_periods([b_idx, a_idx], freq)
+        msg = (
+            f"before={str(labels[0])!r} is not earlier than after={str(labels[1])!r}: "
+            f"pass the earlier period as before= and the later one as after=."
+        )
+        raise RetentionKitError(msg)
+    return b_idx, a_idx
+
+
+def _compare(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    *,
+    labels: tuple[pd.Period, pd.Period],
+    confidence: float,
+    cutoff: pd.Timestamp,
+) -> pd.DataFrame:
+    """Two-sample z test of the NPS difference, row by row (one row per segment)."""
+    nb = before["n"].to_numpy(dtype=float)
+    na = after["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pb = before["promoters"].to_numpy() / nb
+        db = before["detractors"].to_numpy() / nb
+        pa = after["promoters"].to_numpy() / na
+        da = after["detractors"].to_numpy() / na
+        var_b = np.clip(pb + db - (pb - db) ** 2, 0.0, None)
+        var_a = np.clip(pa + da - (pa - da) ** 2, 0.0, None)
+        nps_b = 100 * (pb - db)
+        nps_a = 100 * (pa - da)
+        diff = nps_a - nps_b
+        se = 100 * np.sqrt(var_b / nb + var_a / na)
+        z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+    p_value = 2 * stats.norm.sf(np.abs(z))
+    crit = float(stats.norm.ppf(0.5 + confidence / 2))
+    out = pd.DataFrame(
+        {
+            "before": pd.PeriodIndex([labels[0]] * len(nb)),
+            "after": pd.PeriodIndex([labels[1]] * len(nb)),
+            "n_before": before["n"].to_numpy(dtype="int64"),
+            "n_after": after["n"].to_numpy(dtype="int64"),
+            "nps_before": nps_b,
+            "nps_after": nps_a,
+            "difference": diff,
+            "std_error": se,
+            "z": z,
+            "p_value": p_value,
+            "diff_low": np.clip(diff - crit * se, -200, 200),
+            "diff_high": np.clip(diff + crit * se, -200, 200),
+        }
+    )
+    testable = (nb > 0) & (na > 0)
+    out["significant"] = pd.array(
+        np.where(testable, p_value < 1 - confidence, False), dtype="boolean"
+    )
+    out.loc[~testable, "significant"] = pd.NA
+    out["verdict"] = [_verdict(row, confidence, cutoff) for row in out.itertuples(index=False)]
+    return out
+
+
+def _verdict(row: Any, confidence: float, cutoff: pd.Timestamp) -> str:
+    """Say the result of one comparison in plain words."""
+    b, a = row.before, row.after
+    empty = [str(label) for label, n in ((b, row.n_before), (a, row.n_after)) if n == 0]
+    if empty:
+        return f"No answers in {' and '.join(empty)} for this segment: nothing to compare."
+    where = (
+        f"from {b} ({row.nps_before:.1f}, n={row.n_before}) "
+        f"to {a} ({row.nps_after:.1f}, n={row.n_after})"
+    )
+    level = f"{confidence:.0%}"
+    p_text = "p<0.001" if row.p_value < 0.001 else f"p={row.p_value:.3f}"
+    low, high = f"{row.diff_low:+.1f}", f"{row.diff_high:+.1f}"
+    if row.difference == 0:
+        text = f"NPS did not change {where}."
+    else:
+        direction = "rose" if row.difference > 0 else "fell"
+        change = f"NPS {direction} by {abs(row.difference):.1f} points {where}"
+        if row.significant:
+            text = (
+                f"{change}: a real change at {level} confidence ({p_text}); the true change "
+                f"is likely between {low} and {high} points."
+            )
+        else:
+            text = (
+                f"{change}, but this is within sampling noise ({p_text}): at {level} "
+                f"confidence the data cannot tell it from no change (interval {low} to "
+                f"{high} points)."
+            )
+    small = [str(label) for label, n in ((b, row.n_before), (a, row.n_after)) if n < MIN_READABLE_N]
+    if len(small) == 2:
+        text += f" Both periods have fewer than {MIN_READABLE_N} answers: read with care."
+    elif small:
+        text += f" {small[0]} has fewer than {MIN_READABLE_N} answers: read with care."
+    late = [str(label) for label in (b, a) if label.end_time.normalize() > cutoff.normalize()]
+    if late:
+        text += f" {late[-1]} is not complete (the data runs to {cutoff:%Y-%m-%d})."
+    return text

@@ -1,0 +1,669 @@
+"""Per-period retention and churn from order data or subscriptions.
+
+One row per calendar period with the seed article's three counts (S, E, N), what happened to
+each customer (retained, lost, reactivated), the seed CRR ``(E - N) / S``, the exact CRR
+``retained / S`` and churn, each with a Wilson interval.
+
+Why the two CRRs differ
+-----------------------
+``E - N`` counts everyone active at the end who is not new. With orders that includes
+*reactivated* customers (silent last period, back now), so the seed formula is higher than
+the share of S actually kept by ``reactivated / S``. With subscriptions, customers who joined
+and left inside the period are in N but not in E, which pulls the seed formula down by
+``joined_and_left / S``. The exact CRR and churn always add up to 100.
+
+Churn policies
+--------------
+SaaS tools disagree on churn; here each choice is a parameter with the metrics.md default:
+
+``denominator``
+    ``"start"`` (default, lost / S), ``"start_plus_new"`` (lost / (S + N)) or ``"average"``
+    (lost / ((S + E) / 2)).
+``reactivations``
+    ``"separate"`` (default: a returning customer does not offset a lost one) or ``"net"``
+    (churn counts ``lost - reactivated``; may be negative).
+``same_period``
+    subscriptions only: ``False`` (default) leaves customers who joined and left inside one
+    period out of churn; ``True`` adds them to the lost count.
+``active_window``
+    orders only: a customer counts as active in a period when they ordered in it or in the
+    ``active_window - 1`` periods before (default 1: in the period itself). A rolling window
+    stops one quiet month from reading as churn.
+
+:func:`compare_churn_policies` lays these side by side on the same data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from ._frames import (
+    Freq,
+    check_freq,
+    collect,
+    period_end_exclusive,
+    period_index,
+    python_period_index,
+    to_lazy,
+    to_periods,
+)
+from ._validation import (
+    CUSTOMER,
+    DATE,
+    IS_ORDER,
+    PERIOD,
+    Duplicates,
+    as_list,
+    check_no_nulls,
+    count_rows,
+    offending_rows,
+    parse_dates,
+    prepare_orders,
+    require_columns,
+    resolve_as_of,
+)
+from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
+from .intervals import wilson_interval
+
+__all__ = ["compare_churn_policies", "period_summary", "subscription_summary"]
+
+Denominator = Literal["start", "start_plus_new", "average"]
+Reactivations = Literal["separate", "net"]
+Incomplete = Literal["exclude", "flag"]
+
+COUNT_COLUMNS = ["S", "E", "N", "retained", "lost", "reactivated", "joined_and_left"]
+
+
+def period_summary(
+    orders: Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str | None = None,
+    order_col: str | None = None,
+    freq: Freq = "month",
+    by: str | Sequence[str] | None = None,
+    active_window: int = 1,
+    denominator: Denominator = "start",
+    reactivations: Reactivations = "separate",
+    start: Any = None,
+    end: Any = None,
+    as_of: Any = None,
+    incomplete: Incomplete = "exclude",
+    confidence: float = 0.95,
+    duplicates: Duplicates = "warn",
+) -> pd.DataFrame:
+    """Retention and churn per calendar period from order data (non-contractual).
+
+    A customer is active in a period when they placed an order in it (with ``amount_col``,
+    an order whose net amount is > 0; returns are not activity). For period ``p``:
+    S = active in ``p - 1``, E = active in ``p``, N = first order ever in ``p``,
+    retained = active in both, lost = S - retained, reactivated = E - retained - N.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        One row per order or order line: pandas or Polars (eager or lazy), a DuckDB
+        relation or anything else Narwhals reads.
+    customer_col, date_col : str
+        Columns with the customer id and the order date (datetime, date, or ISO text).
+    amount_col : str, optional
+        Order amount. When given, rows (or orders, with ``order_col``) whose net amount is
+        not positive are returns and do not make a customer active.
+    order_col : str, optional
+        Order id: lines sharing it are one order.
+    freq : {"day", "week", "month", "quarter", "year"}, default "month"
+        Calendar period length; weeks start on Monday.
+    by : str or list of str, optional
+        Segment column(s); counts are per segment and period.
+    active_window : int, default 1
+        Periods of look-back that count as active (see the module notes).
+    denominator, reactivations
+        Churn policy; see the module notes. Defaults follow metrics.md.
+    start, end : date-like, optional
+        Only report periods overlapping this window (history before ``start`` still decides
+        who is new and who was active).
+    as_of : date-like, optional
+        Date the data runs to (default: the last order date). Periods ending after it are
+        incomplete.
+    incomplete : {"exclude", "flag"}, default "exclude"
+        Drop incomplete periods, or keep them with ``complete=False``.
+    confidence : float, default 0.95
+        Coverage of the Wilson intervals.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        What to do with exact duplicate rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (segment, period): the ``by`` columns, ``period`` (pandas Period),
+        ``S``, ``E``, ``N``, ``retained``, ``lost``, ``reactivated``, ``joined_and_left``
+        (always 0 for orders), ``crr_seed``, ``crr``, ``churn`` (percent),
+        ``crr_low``/``crr_high``, ``churn_low``/``churn_high`` (Wilson), ``complete`` and
+        ``note`` (why a rate is missing, or why the seed CRR differs).
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError
+        For missing columns, unusable values or no rows, with the rows and a fix.
+
+    See Also
+    --------
+    subscription_summary : the same table from subscriptions.
+    compare_churn_policies : churn under every policy, side by side.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import retention_kit as rk
+    >>> orders = pd.DataFrame({
+    ...     "customer_id": ["a", "b", "c", "a", "c", "d", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-09", "2024-01-20",
+    ...                                   "2024-02-02", "2024-02-14", "2024-02-20",
+    ...                                   "2024-03-30"]),
+    ... })
+    >>> table = rk.period_summary(orders, as_of="2024-03-31")
+    >>> table[["period", "S", "E", "N", "retained", "lost", "reactivated", "crr"]]
+        period  S  E  N  retained  lost  reactivated        crr
+    0  2024-01  0  3  3         0     0            0        NaN
+    1  2024-02  3  3  1         2     1            0  66.666667
+    2  2024-03  3  1  0         0     3            1   0.000000
+    """
+    freq = check_freq(freq)  # type: ignore[assignment]
+    _check_policy(denominator, reactivations, incomplete)
+    if not isinstance(active_window, int) or active_window < 1:
+        msg = f"active_window={active_window!r} must be a whole number of periods >= 1."
+        raise RetentionKitError(msg)
+    prepared = prepare_orders(
+        orders,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        by=by,
+        duplicates=duplicates,
+    )
+    by_cols = prepared.by
+    keys = [*by_cols, PERIOD]
+    as_of_ts = resolve_as_of(as_of, prepared.max_date)
+
+    activity = (
+        prepared.frame.filter(nw.col(IS_ORDER))
+        .with_columns(period_index(DATE, freq).alias(PERIOD))
+        .select([CUSTOMER, *keys])
+        .unique()
+    )
+    first = activity.group_by([CUSTOMER, *by_cols]).agg(nw.col(PERIOD).min())
+    if active_window > 1:
+        activity = nw.concat(
+            [activity.with_columns(nw.col(PERIOD) + lag) for lag in range(active_window)],
+            how="vertical",
+        ).unique()
+    previous = activity.with_columns(nw.col(PERIOD) + 1)
+
+    active = collect(activity.group_by(keys).agg(nw.len().alias("E")))
+    new = collect(first.group_by(keys).agg(nw.len().alias("N")))
+    kept = collect(
+        activity.join(previous, on=[CUSTOMER, *keys], how="inner")
+        .group_by(keys)
+        .agg(nw.len().alias("retained"))
+    )
+    if active.empty:
+        msg = "orders has no orders with a positive amount: nothing is active."
+        raise EmptyDataError(msg)
+
+    first_period = int(active[PERIOD].min())
+    last_period = _last_period(as_of_ts, freq)
+    grid = _grid(active, by_cols, first_period, last_period)
+    counts = (
+        grid.merge(active, on=keys, how="left")
+        .merge(new, on=keys, how="left")
+        .merge(kept, on=keys, how="left")
+        .fillna({"E": 0, "N": 0, "retained": 0})
+    )
+    counts = counts.sort_values(keys, kind="stable").reset_index(drop=True)
+    if by_cols:
+        counts["S"] = counts.groupby(by_cols, sort=False, dropna=False)["E"].shift(1)
+    else:
+        counts["S"] = counts["E"].shift(1)
+    counts["S"] = counts["S"].fillna(0)
+    counts["lost"] = counts["S"] - counts["retained"]
+    counts["reactivated"] = counts["E"] - counts["retained"] - counts["N"]
+    counts["joined_and_left"] = 0
+    return _finish(
+        counts,
+        by_cols=by_cols,
+        freq=freq,
+        as_of=as_of_ts,
+        start=start,
+        end=end,
+        denominator=denominator,
+        reactivations=reactivations,
+        same_period=False,
+        incomplete=incomplete,
+        confidence=confidence,
+    )
+
+
+def subscription_summary(
+    subscriptions: Any,
+    *,
+    customer_col: str = "customer_id",
+    start_col: str = "start_date",
+    end_col: str = "end_date",
+    trial_end_col: str | None = None,
+    count_trials: bool = False,
+    freq: Freq = "month",
+    by: str | Sequence[str] | None = None,
+    denominator: Denominator = "start",
+    reactivations: Reactivations = "separate",
+    same_period: bool = False,
+    start: Any = None,
+    end: Any = None,
+    as_of: Any = None,
+    incomplete: Incomplete = "exclude",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Retention and churn per calendar period from subscriptions (contractual).
+
+    A customer is a customer at an instant when a paid subscription covers it. The end date
+    is the first day without service (an empty end = still active), so a subscription ending
+    on 1 February was a customer through all of January and is lost in February. Spells of
+    one customer that touch or overlap are merged (an upgrade is not a churn). For period
+    ``p``: S = active at its start, E = active at its end, N = first-ever paid start inside
+    ``p``, retained = active at both ends, lost = S - retained, reactivated = active at the
+    end, not at the start, and not new; joined_and_left = new in ``p`` and gone by its end.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame-like
+        One row per subscription spell (pandas, Polars, DuckDB, ...).
+    customer_col, start_col, end_col : str
+        Customer id, start date and end date (empty or NaT = still active).
+    trial_end_col : str, optional
+        Date a free trial ends (empty = no trial). By the metrics.md rule, a customer starts
+        at the end of the trial, and a trial that ended before it converted is no customer.
+    count_trials : bool, default False
+        Count trial users as customers from their start date (and cancelled trials as lost).
+    freq : {"day", "week", "month", "quarter", "year"}, default "month"
+        Calendar period length.
+    by : str or list of str, optional
+        Segment column(s). The segment is part of the customer key: moving from one plan to
+        another is a loss in the first and a gain in the second.
+    denominator, reactivations, same_period
+        Churn policy; see the module notes.
+    start, end : date-like, optional
+        Only report periods overlapping this window.
+    as_of : date-like, optional
+        Date the data runs to (default: the latest start or end date in the data). Periods
+        ending after it are incomplete.
+    incomplete : {"exclude", "flag"}, default "exclude"
+        Drop incomplete periods, or keep them with ``complete=False``.
+    confidence : float, default 0.95
+        Coverage of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`period_summary`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import retention_kit as rk
+    >>> subs = pd.DataFrame({
+    ...     "customer_id": ["a", "b", "c", "d"],
+    ...     "start_date": pd.to_datetime(["2023-12-01", "2023-12-15", "2024-01-10",
+    ...                                   "2024-01-03"]),
+    ...     "end_date": pd.to_datetime([None, "2024-01-20", None, "2024-01-25"]),
+    ... })
+    >>> table = rk.subscription_summary(subs, as_of="2024-01-31")
+    >>> table[["period", "S", "E", "N", "retained", "lost", "joined_and_left", "crr_seed", "crr"]]
+        period  S  E  N  retained  lost  joined_and_left  crr_seed   crr
+    0  2023-12  0  2  2         0     0                0       NaN   NaN
+    1  2024-01  2  2  2         1     1                1       0.0  50.0
+    """
+    freq = check_freq(freq)  # type: ignore[assignment]
+    _check_policy(denominator, reactivations, incomplete)
+    by_cols = as_list(by)
+    lf = to_lazy(subscriptions, arg="subscriptions")
+    require_columns(
+        lf,
+        {
+            "customer_col": customer_col,
+            "start_col": start_col,
+            "end_col": end_col,
+            "trial_end_col": trial_end_col,
+            "by": by_cols,
+        },
+    )
+    if count_rows(lf) == 0:
+        msg = "subscriptions is empty: there are no rows to compute on."
+        raise EmptyDataError(msg)
+    check_no_nulls(subscriptions, lf, {"customer_col": customer_col, "start_col": start_col})
+    for col, arg in [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]:
+        if col is not None:
+            lf = parse_dates(subscriptions, lf, col, arg)
+    backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
+    n_backwards = int(collect(lf.select(backwards.cast(nw.Int64).sum().alias("n")))["n"].iloc[0])
+    if n_backwards:
+        rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
+        msg = (
+            f"end_col={end_col!r} is before start_col={start_col!r} in {n_backwards} row(s):"
+            f"{rows}\nFix or drop those rows (swapped columns?)."
+        )
+        raise InvalidDataError(msg)
+
+    paid_start = nw.col(start_col)
+    if trial_end_col is not None and not count_trials:
+        trial = nw.col(trial_end_col)
+        paid_start = (
+            nw.when(~trial.is_null() & (trial > nw.col(start_col)))
+            .then(trial)
+            .otherwise(nw.col(start_col))
+        )
+    far_future = pd.Timestamp("2200-01-01").to_pydatetime()
+    spells = lf.select(
+        nw.col(customer_col).alias(CUSTOMER),
+        *[nw.col(c) for c in by_cols],
+        paid_start.alias("_rk_start"),
+        nw.col(end_col).fill_null(far_future).alias("_rk_end"),
+    ).filter(nw.col("_rk_end") > nw.col("_rk_start"))
+
+    bounds = collect(
+        lf.select(
+            nw.col(start_col).max().alias("last_start"),
+            nw.col(end_col).max().alias("last_end"),
+        )
+    )
+    if as_of is None:
+        candidates = [bounds["last_start"].iloc[0], bounds["last_end"].iloc[0]]
+        as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
+    else:
+        as_of_ts = pd.Timestamp(as_of)
+
+    # Period of each spell's start and end; merge spells of a customer that touch at
+    # period level, so the intervals of boundary coverage (a, z] are disjoint.
+    owner = [CUSTOMER, *by_cols]
+    spells = spells.with_columns(
+        period_index("_rk_start", freq).alias("_rk_a"),
+        period_index("_rk_end", freq).alias("_rk_z"),
+    ).select([*owner, "_rk_a", "_rk_z"])
+    spells = spells.with_columns(
+        nw.col("_rk_z").cum_max().over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_reach")
+    )
+    spells = spells.with_columns(
+        nw.col("_rk_reach").shift(1).over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_prev")
+    )
+    spells = spells.with_columns(
+        (nw.col("_rk_prev").is_null() | (nw.col("_rk_a") > nw.col("_rk_prev")))
+        .cast(nw.Int64)
+        .alias("_rk_new_spell")
+    )
+    spells = spells.with_columns(
+        nw.col("_rk_new_spell")
+        .cum_sum()
+        .over(*owner, order_by=["_rk_a", "_rk_z"])
+        .alias("_rk_spell")
+    )
+    merged = spells.group_by([*owner, "_rk_spell"]).agg(
+        nw.col("_rk_a").min(), nw.col("_rk_z").max()
+    )
+    merged = merged.with_columns(
+        (nw.col("_rk_a") == nw.col("_rk_a").min().over(*owner)).alias("_rk_first")
+    )
+    shapes = collect(
+        merged.group_by([*by_cols, "_rk_a", "_rk_z", "_rk_first"]).agg(nw.len().alias("n"))
+    )
+    if shapes.empty:
+        msg = (
+            "subscriptions has no paid spell: every row is a trial that ended before it "
+            "converted. Pass count_trials=True to count trial users as customers."
+        )
+        raise EmptyDataError(msg)
+
+    first_period = int(shapes["_rk_a"].min())
+    last_period = _last_period(as_of_ts, freq)
+    frames = []
+    groups = shapes.groupby(by_cols, sort=True, dropna=False) if by_cols else [((), shapes)]
+    for key, part in groups:
+        frames.append(_interval_counts(part, first_period, last_period, by_cols, key))
+    counts = pd.concat(frames, ignore_index=True)
+    return _finish(
+        counts,
+        by_cols=by_cols,
+        freq=freq,
+        as_of=as_of_ts,
+        start=start,
+        end=end,
+        denominator=denominator,
+        reactivations=reactivations,
+        same_period=same_period,
+        incomplete=incomplete,
+        confidence=confidence,
+    )
+
+
+def compare_churn_policies(
+    data: Any,
+    *,
+    kind: Literal["orders", "subscriptions"] = "orders",
+    active_windows: Sequence[int] = (1, 3),
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Churn of every period under each churn policy, side by side.
+
+    Parameters
+    ----------
+    data : DataFrame-like
+        Orders (``kind="orders"``) or subscriptions (``kind="subscriptions"``).
+    kind : {"orders", "subscriptions"}
+        Which summary to build.
+    active_windows : sequence of int, default (1, 3)
+        Orders only: the activity windows to compare.
+    **kwargs
+        Passed to :func:`period_summary` or :func:`subscription_summary` (column names,
+        ``freq``, ``as_of``...). Policy arguments are set here, not there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ``period`` (and ``by`` columns); one column per policy, named like
+        ``"start | separate"``, holding churn in percent.
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> orders = rk.datasets.load_orders(n_customers=300)
+    >>> table = rk.compare_churn_policies(orders, freq="quarter")
+    >>> list(table.columns)[:3]
+    ['lost / S', 'lost / (S + N)', 'lost / avg(S, E)']
+    """
+    for name in ("denominator", "reactivations", "same_period", "active_window"):
+        if name in kwargs:
+            msg = f"compare_churn_policies sets {name}= itself; leave it out."
+            raise RetentionKitError(msg)
+    labels = {"start": "lost / S", "start_plus_new": "lost / (S + N)", "average": "lost / avg(S, E)"}
+    by_cols = as_list(kwargs.get("by"))
+    columns: dict[str, pd.Series] = {}
+    if kind == "orders":
+        options: list[dict[str, Any]] = [
+            {"denominator": d, "reactivations": r, "active_window": w}
+            for w, r, d in itertools.product(active_windows, ("separate", "net"), labels)
+        ]
+    elif kind == "subscriptions":
+        options = [
+            {"denominator": d, "reactivations": r, "same_period": s}
+            for s, r, d in itertools.product((False, True), ("separate", "net"), labels)
+        ]
+    else:
+        msg = f"kind={kind!r}: use 'orders' or 'subscriptions'."
+        raise RetentionKitError(msg)
+    summarise = period_summary if kind == "orders" else subscription_summary
+    for option in options:
+        table = summarise(data, **kwargs, **option)
+        name = labels[option["denominator"]]
+        if option["reactivations"] == "net":
+            name = name.replace("lost", "(lost - reactivated)")
+        if option.get("active_window", 1) > 1:
+            name += f", active = ordered in last {option['active_window']}"
+        if option.get("same_period"):
+            name += ", incl. joined-and-left"
+        columns[name] = table.set_index([*by_cols, "period"])["churn"]
+    return pd.DataFrame(columns)
+
+
+# --- shared pieces -------------------------------------------------------------------------
+
+
+def _check_policy(denominator: str, reactivations: str, incomplete: str) -> None:
+    if denominator not in ("start", "start_plus_new", "average"):
+        msg = f"denominator={denominator!r}: use 'start', 'start_plus_new' or 'average'."
+        raise RetentionKitError(msg)
+    if reactivations not in ("separate", "net"):
+        msg = f"reactivations={reactivations!r}: use 'separate' or 'net'."
+        raise RetentionKitError(msg)
+    if incomplete not in ("exclude", "flag"):
+        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
+        raise RetentionKitError(msg)
+
+
+def _last_period(as_of: pd.Timestamp, freq: str) -> int:
+    """Index of the period holding ``as_of`` (complete or not)."""
+    return python_period_index(as_of, freq)
+
+
+def _grid(active: pd.DataFrame, by_cols: list[str], first: int, last: int) -> pd.DataFrame:
+    periods = pd.DataFrame({PERIOD: np.arange(first, last + 1, dtype="int64")})
+    if not by_cols:
+        return periods
+    segments = active[by_cols].drop_duplicates()
+    return segments.merge(periods, how="cross")
+
+
+def _interval_counts(
+    part: pd.DataFrame, first: int, last: int, by_cols: list[str], key: Any
+) -> pd.DataFrame:
+    """Count S, E, N, ... per period from merged coverage intervals (a, z]."""
+    p = np.arange(first, last + 1)[:, None]
+    a = part["_rk_a"].to_numpy()[None, :]
+    z = part["_rk_z"].to_numpy()[None, :]
+    n = part["n"].to_numpy()[None, :]
+    is_first = part["_rk_first"].to_numpy(dtype=bool)[None, :]
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return (mask * n).sum(axis=1)
+
+    counts = pd.DataFrame(
+        {
+            PERIOD: p[:, 0],
+            "S": total((a < p) & (p <= z)),
+            "E": total((a <= p) & (p < z)),
+            "N": total(is_first & (a == p)),
+            "retained": total((a < p) & (p < z)),
+            "lost": total((a < p) & (z == p)),
+            "reactivated": total(~is_first & (a == p) & (z > p)),
+            "joined_and_left": total(is_first & (a == p) & (z == p)),
+        }
+    )
+    keys = key if isinstance(key, tuple) else (key,)
+    for col, value in zip(by_cols, keys, strict=True):
+        counts.insert(0, col, value)
+    return counts
+
+
+def _finish(
+    counts: pd.DataFrame,
+    *,
+    by_cols: list[str],
+    freq: str,
+    as_of: pd.Timestamp,
+    start: Any,
+    end: Any,
+    denominator: str,
+    reactivations: str,
+    same_period: bool,
+    incomplete: str,
+    confidence: float,
+) -> pd.DataFrame:
+    """Rates, intervals, completeness and notes from the per-period counts."""
+    out = counts.copy()
+    for col in COUNT_COLUMNS:
+        out[col] = out[col].astype("int64")
+    s = out["S"].to_numpy(dtype=float)
+    e = out["E"].to_numpy(dtype=float)
+    n = out["N"].to_numpy(dtype=float)
+    lost = out["lost"].to_numpy(dtype=float)
+    if same_period:
+        lost = lost + out["joined_and_left"].to_numpy(dtype=float)
+    if reactivations == "net":
+        lost = lost - out["reactivated"].to_numpy(dtype=float)
+    base = {"start": s, "start_plus_new": s + n, "average": (s + e) / 2}[denominator]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["crr_seed"] = np.where(s > 0, (e - n) / s * 100, np.nan)
+        out["crr"] = np.where(s > 0, out["retained"] / s * 100, np.nan)
+        out["churn"] = np.where(base > 0, lost / base * 100, np.nan)
+    out["crr_low"], out["crr_high"] = wilson_interval(out["retained"], out["S"], confidence=confidence)
+    default_policy = denominator == "start" and reactivations == "separate" and not same_period
+    if default_policy:
+        out["churn_low"], out["churn_high"] = wilson_interval(
+            out["lost"], out["S"], confidence=confidence
+        )
+    else:
+        # A Wilson interval needs a count out of a count; these policies are not one.
+        out["churn_low"] = np.nan
+        out["churn_high"] = np.nan
+
+    periods = to_periods(out[PERIOD], freq)
+    cutoff = as_of.normalize() + pd.Timedelta(days=1)
+    ends = np.array([period_end_exclusive(i, freq) for i in out[PERIOD]], dtype="datetime64[ns]")
+    out["complete"] = ends <= cutoff.to_datetime64()
+    out["note"] = _notes(out, denominator)
+    out.loc[~out["complete"], "note"] = (
+        f"incomplete: data runs to {as_of:%Y-%m-%d}; " + out.loc[~out["complete"], "note"]
+    ).str.rstrip("; ")
+    out.insert(len(by_cols), "period", periods)
+    out = out.drop(columns=[PERIOD])
+    if incomplete == "exclude":
+        out = out[out["complete"]]
+    if start is not None:
+        out = out[[p.end_time >= pd.Timestamp(start) for p in out["period"]]]
+    if end is not None:
+        out = out[[p.start_time <= pd.Timestamp(end) for p in out["period"]]]
+    columns = [
+        *by_cols,
+        "period",
+        *COUNT_COLUMNS,
+        "crr_seed",
+        "crr",
+        "churn",
+        "crr_low",
+        "crr_high",
+        "churn_low",
+        "churn_high",
+        "complete",
+        "note",
+    ]
+    return out[columns].reset_index(drop=True)
+
+
+def _notes(out: pd.DataFrame, denominator: str) -> pd.Series:
+    notes = []
+    for row in out.itertuples(index=False):
+        parts = []
+        if row.S == 0:
+            parts.append("S = 0: no customers at the start, CRR undefined")
+        elif denominator != "start" and np.isnan(row.churn):
+            parts.append("churn denominator is 0")
+        if row.S > 0 and row.reactivated:
+            parts.append(f"seed CRR counts {row.reactivated} reactivated customer(s) as kept")
+        if row.S > 0 and row.joined_and_left:
+            parts.append(f"{row.joined_and_left} joined and left inside the period")
+        notes.append("; ".join(parts))
+    return pd.Series(notes, index=out.index, dtype="object")
