@@ -47,7 +47,18 @@ def to_lazy(frame: Any, *, arg: str = "frame") -> nw.LazyFrame:
 
 
 def collect(frame: nw.LazyFrame) -> pd.DataFrame:
-    """Collect a (small) lazy result into a pandas DataFrame with a fresh index."""
+    """Collect a (small) lazy result into a pandas DataFrame with a fresh index.
+
+    Engines that sum integers into wider types (DuckDB's HUGEINT, decimals) come back as
+    int64 or float64, so results are identical whatever the engine.
+    """
+    schema = frame.collect_schema()
+    wide_ints = [name for name, dtype in schema.items() if dtype in (nw.Int128, nw.UInt128)]
+    decimals = [name for name, dtype in schema.items() if dtype == nw.Decimal]
+    if wide_ints:
+        frame = frame.with_columns(nw.col(wide_ints).cast(nw.Int64))
+    if decimals:
+        frame = frame.with_columns(nw.col(decimals).cast(nw.Float64))
     out = frame.collect().to_pandas()
     return out.reset_index(drop=True)
 

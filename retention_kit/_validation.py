@@ -122,7 +122,12 @@ def _count(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
 
 
 def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFrame:
-    """Return ``lf`` with ``col`` as a timezone-naive datetime, or raise a clear error."""
+    """Return ``lf`` with ``col`` as a timezone-naive datetime, or raise a clear error.
+
+    Timezone-aware dates keep their wall-clock time, so periods follow the local calendar
+    of the column's zone. (A DuckDB relation holds instants: they are read in the
+    connection's ``TimeZone`` setting, e.g. ``SET TimeZone = 'Asia/Bangkok'``.)
+    """
     dtype = lf.collect_schema()[col]
     if dtype == nw.Datetime:
         if getattr(dtype, "time_zone", None):
@@ -132,18 +137,21 @@ def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFra
     if dtype == nw.Date:
         return lf.with_columns(nw.col(col).cast(nw.Datetime("us")))
     if dtype == nw.String:
-        try:
-            parsed = lf.with_columns(nw.col(col).str.to_datetime())
-            collect(parsed.select(nw.col(col).min()))
-        except Exception:  # noqa: BLE001 - any parser failure becomes one clear message
-            sample = collect(lf.select(nw.col(col)).head(3))[col].tolist()
-            msg = (
-                f"{arg}={col!r} holds text that could not be read as dates "
-                f"(first values: {sample}). Parse it first with an explicit format, e.g. "
-                f"df[{col!r}] = pd.to_datetime(df[{col!r}], format='%m/%d/%Y %H:%M')."
-            )
-            raise InvalidDataError(msg) from None
-        return parsed
+        # Engines that cannot infer a format (DuckDB) get the ISO forms tried in turn.
+        for fmt in (None, "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+            try:
+                parsed = lf.with_columns(nw.col(col).str.to_datetime(fmt))
+                collect(parsed.select(nw.col(col).min()))
+            except Exception:  # noqa: BLE001, S112 - any parser failure: try the next format
+                continue
+            return parsed
+        sample = collect(lf.select(nw.col(col)).head(3))[col].tolist()
+        msg = (
+            f"{arg}={col!r} holds text that could not be read as dates "
+            f"(first values: {sample}). Parse it first with an explicit format, e.g. "
+            f"df[{col!r}] = pd.to_datetime(df[{col!r}], format='%m/%d/%Y %H:%M')."
+        )
+        raise InvalidDataError(msg)
     if dtype == nw.Object and isinstance(native, pd.DataFrame):
         values = native[col]
         aware = values.map(lambda v: getattr(v, "tzinfo", None) is not None)

@@ -74,7 +74,7 @@ class ConvergenceError(RetentionKitError, RuntimeError):
 
 def _shown(values: np.ndarray, positions: np.ndarray) -> str:
     """Describe the first offending values and their positions."""
-    pairs = ", ".join(f"[{int(i)}]={values[i]!r}" for i in positions[:_SHOWN])
+    pairs = ", ".join(f"[{int(i)}]={float(values[i]):g}" for i in positions[:_SHOWN])
     more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
     return f"{pairs}{more}"
 
@@ -110,7 +110,7 @@ def _check(condition: np.ndarray, arr: np.ndarray, name: str, problem: str, fix:
     """Raise :class:`InvalidDataError` naming the values where ``condition`` fails."""
     bad = np.flatnonzero(~condition)
     if bad.size:
-        msg = f"{name} {problem}, got {bad.size} values that are not: {_shown(arr, bad)}. {fix}"
+        msg = f"{name} {problem}; {bad.size} value(s) are not, at {_shown(arr, bad)}. {fix}"
         raise InvalidDataError(msg)
 
 
@@ -125,6 +125,16 @@ def _same_length(**arrays: FloatArray) -> int:
         msg = f"no customers: {', '.join(lengths)} are empty."
         raise InvalidDataError(msg)
     return n
+
+
+def _broadcast(**arrays: FloatArray) -> list[FloatArray]:
+    """Broadcast per-customer arrays (scalars repeat), or raise naming the lengths."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        lengths = {k: v.size for k, v in arrays.items()}
+        msg = f"the customer arrays must have the same length, got {lengths}."
+        raise InvalidDataError(msg) from None
 
 
 def _weights(weights: ArrayLike | None, n: int) -> FloatArray:
@@ -149,7 +159,7 @@ def _validate_rft(
     x = _array(frequency, "frequency")
     t_x = _array(recency, "recency")
     big_t = _array(T, "T")
-    x, t_x, big_t = np.broadcast_arrays(x, t_x, big_t)
+    x, t_x, big_t = _broadcast(frequency=x, recency=t_x, T=big_t)
     _check(
         (x >= 0) & (x == np.round(x)),
         x,
@@ -157,14 +167,23 @@ def _validate_rft(
         "must be whole numbers >= 0 (repeat purchases)",
         "frequency counts repeat purchase days: distinct purchase days minus one.",
     )
-    _check(t_x >= 0, t_x, "recency", "must be >= 0", "recency is the time from first to last purchase.")
-    _check(big_t > 0, big_t, "T", "must be > 0", f"{unit} is the time from first purchase to the end of observation.")
+    _check(
+        t_x >= 0, t_x, "recency", "must be >= 0", "recency is the time from first to last purchase."
+    )
+    _check(
+        big_t > 0,
+        big_t,
+        "T",
+        "must be > 0",
+        f"{unit} is the time from first purchase to the end of observation.",
+    )
     _check(
         t_x <= big_t * (1 + 1e-12),
         t_x,
         "recency",
         "must be <= T",
-        "the last purchase cannot come after the end of observation; compute both in the same time unit.",
+        "The last purchase cannot come after the end of observation; compute both in "
+        "the same time unit.",
     )
     _check(
         (x > 0) | (t_x == 0),
@@ -176,7 +195,9 @@ def _validate_rft(
     return x.astype(float), t_x.astype(float), big_t.astype(float)
 
 
-def _collapse(columns: Sequence[FloatArray], weights: FloatArray) -> tuple[list[FloatArray], FloatArray]:
+def _collapse(
+    columns: Sequence[FloatArray], weights: FloatArray
+) -> tuple[list[FloatArray], FloatArray]:
     """Merge identical rows of ``columns`` into one row each, summing their weights."""
     stacked = np.column_stack(columns)
     keep = weights > 0
@@ -224,6 +245,11 @@ class _MLEResult:
     n_iter: int
 
 
+def _fmt(z: FloatArray) -> str:
+    """Format log-parameters as a tuple of rounded parameters."""
+    return "(" + ", ".join(f"{v:.4g}" for v in np.exp(z)) + ")"
+
+
 def _maximize(
     loglik: LogLik,
     starts: Sequence[Sequence[float]],
@@ -234,6 +260,9 @@ def _maximize(
     scale: float,
 ) -> _MLEResult:
     """Maximise ``loglik`` over the logs of positive parameters from several starts.
+
+    Starts are tried in order until two converge to the same maximum (or all are tried);
+    the best converged optimum is kept.
 
     ``loglik(theta)`` returns the total log-likelihood and its gradient in ``theta``.
     The objective is the negative
@@ -261,7 +290,7 @@ def _maximize(
     for start in starts:
         z0 = np.log(np.asarray(start, dtype=float))
         if not np.isfinite(neg_mean(z0)):
-            messages.append(f"start {tuple(np.round(np.exp(z0), 4))}: likelihood not finite")
+            messages.append(f"start {_fmt(z0)}: likelihood not finite")
             continue
         res = minimize(
             objective,
@@ -274,9 +303,13 @@ def _maximize(
         ok = np.isfinite(res.fun) and res.fun < 1e19 and (res.success or grad_ok)
         if res.status == 1:  # iteration limit: never accept
             ok = False
-        messages.append(f"start {tuple(np.round(np.exp(z0), 4))}: {res.message}")
-        if ok and (best is None or res.fun < best.fun):
-            best = res
+        messages.append(f"start {_fmt(z0)}: {res.message}")
+        if ok:
+            if best is not None and abs(res.fun - best.fun) <= 1e-9 * max(1.0, abs(best.fun)):
+                best = res if res.fun < best.fun else best
+                break  # two starts agree on the optimum
+            if best is None or res.fun < best.fun:
+                best = res
     if best is None:
         detail = "; ".join(str(m) for m in messages)
         msg = (
@@ -452,6 +485,7 @@ class _ContinuousModel(_FittedModel):
             return self._total_loglik(theta, x, t_x, big_t, counts)
 
         self._run_fit(loglik, self._starts(x, big_t, counts), counts.sum())
+        self.calibration_frequency_ = x
         self.calibration_T_ = big_t
         self.calibration_weights_ = counts
         return self
@@ -516,7 +550,7 @@ class _ContinuousModel(_FittedModel):
 def _rft_starts(
     x: FloatArray, T: FloatArray, w: FloatArray, shapes: Sequence[tuple[float, float, float]]
 ) -> list[list[float]]:
-    """Starting points ``(r, alpha, a_or_s, b_or_beta)`` scaled to the data's time unit."""
+    """Return starting points ``(r, alpha, a_or_s, b_or_beta)`` in the data's time unit."""
     mean_x = max(float(np.average(x, weights=w)), 0.05)
     mean_t = float(np.average(T, weights=w))
     out = []
@@ -638,7 +672,7 @@ class BetaGeoModel(_ContinuousModel):
         x, t_x, big_t = _validate_rft(frequency, recency, T)
         tt = _array(t, "t")
         _check(tt >= 0, tt, "t", "must be >= 0", "t is the length of the future period.")
-        tt, x, t_x, big_t = np.broadcast_arrays(tt, x, t_x, big_t)
+        tt, x, t_x, big_t = _broadcast(t=tt, frequency=x, recency=t_x, T=big_t)
         out = self._conditional(tt, x, t_x, big_t)
         idx = _index_of(frequency, recency, T, t)
         return _wrap(out, idx, "expected_purchases", _is_scalar(t, frequency, recency, T))
@@ -756,7 +790,7 @@ class ParetoNBDModel(_ContinuousModel):
         x, t_x, big_t = _validate_rft(frequency, recency, T)
         tt = _array(t, "t")
         _check(tt >= 0, tt, "t", "must be >= 0", "t is the length of the future period.")
-        tt, x, t_x, big_t = np.broadcast_arrays(tt, x, t_x, big_t)
+        tt, x, t_x, big_t = _broadcast(t=tt, frequency=x, recency=t_x, T=big_t)
         out = self._conditional(tt, x, t_x, big_t)
         idx = _index_of(frequency, recency, T, t)
         return _wrap(out, idx, "expected_purchases", _is_scalar(t, frequency, recency, T))
@@ -848,7 +882,7 @@ class GammaGammaModel(_FittedModel):
     ) -> tuple[FloatArray, FloatArray]:
         x = _array(frequency, "frequency")
         m = _array(monetary_value, "monetary_value")
-        x, m = np.broadcast_arrays(x, m)
+        x, m = _broadcast(frequency=x, monetary_value=m)
         _check(
             (x >= 0) & (x == np.round(x)),
             x,
@@ -1040,7 +1074,7 @@ class GammaGammaModel(_FittedModel):
         >>> clv = gg.customer_lifetime_value(bg, [0, 2], [0.0, 30.43], [38.86, 38.86],
         ...                                  [0.0, 22.35], time=12, discount_rate=0.01)
         >>> np.round(clv, 2)
-        array([ 2.84, 36.86])
+        array([ 8.37, 36.31])
         """
         self._check_fitted("customer_lifetime_value")
         if not hasattr(purchase_model, "expected_purchases"):
@@ -1077,7 +1111,7 @@ class GammaGammaModel(_FittedModel):
 def _cumulative_expected(
     model: _PurchaseModel, steps: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> FloatArray:
-    """Expected purchases in ``(0, step]`` for every step (rows) and customer (columns)."""
+    """Return expected purchases in ``(0, step]`` per step (rows) and customer (columns)."""
     if isinstance(model, ParetoNBDModel):
         model._check_fitted("expected_purchases")
         p_alive = np.exp(lik.pareto_nbd_loglik(model._theta(), x, t_x, T)[1])
@@ -1124,7 +1158,7 @@ class ShiftedBetaGeoModel(_FittedModel):
     >>> {k: round(v, 3) for k, v in model.params_.items()}
     {'alpha': 0.704, 'beta': 1.182}
     >>> model.survival([8, 12]).round(1)
-    array([22.5, 17.7])
+    array([22., 17.])
     """
 
     _param_names = ("alpha", "beta")
@@ -1292,7 +1326,7 @@ def _validate_bgbb(
     x = _array(frequency, "frequency")
     t_x = _array(recency, "recency")
     n = _array(n_periods, "n_periods")
-    x, t_x, n = np.broadcast_arrays(x, t_x, n)
+    x, t_x, n = _broadcast(frequency=x, recency=t_x, n_periods=n)
     for arr, name in ((x, "frequency"), (t_x, "recency"), (n, "n_periods")):
         _check(
             (arr >= 0) & (arr == np.round(arr)),

@@ -17,7 +17,7 @@ and detractor fractions of ``n`` answers, the variance of ``p - d`` is
     samples and of zero width when every answer falls in one group.
 ``"adjusted_wald"``
     Rocks (2016), "Interval estimation for the Net Promoter Score", The American
-    Statistician 70(4): before computing, add 3/4 of an answer to the detractors and
+    Statistician: before computing, add 3/4 of an answer to the detractors and
     to the promoters and 3/2 to the passives (``n + 3`` answers), and centre the Wald
     interval on the adjusted score. These are the default pseudo-observations of the
     author's R package ``NPS`` (``nps_test(..., test = "adjusted.wald")``).
@@ -29,8 +29,9 @@ and detractor fractions of ``n`` answers, the variance of ``p - d`` is
 
 ``"auto"`` (default) uses the adjusted Wald interval, and the bootstrap where the normal
 approximation is weakest: NPS beyond +-80, or fewer than 5 promoters or 5 detractors.
-Every interval is clipped to [-100, 100]; the ``interval_method`` column says which one
-each row used.
+Every interval is clipped to [-100, 100] and always holds the observed score (the
+adjusted interval of a single answer would stop at +-98.5: it is widened to +-100). The
+``interval_method`` column says which interval each row used.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ _SHARED_DOCS = {
         Column with the 0..10 answer to "how likely are you to recommend us?". Integer
         columns, and float columns holding whole numbers (``9.0``), are accepted.""",
     "by": """by : str or list of str, optional
-        Segment column(s); one result row per segment (and period).""",
+        Segment column(s); results are reported per segment.""",
     "confidence": """confidence : float, default 0.95
         Coverage of the confidence intervals, between 0 and 1.""",
     "as_of": """as_of : date-like, optional
@@ -331,8 +332,8 @@ def nps_change_test(
     %(by)s
         Each segment is tested on its own.
     %(confidence)s
-        Also the significance level: a change is significant when
-        ``p_value < 1 - confidence``.
+        ``1 - confidence`` is also the significance level: a change is significant
+        when ``p_value < 1 - confidence``.
     %(as_of)s
 
     Returns
@@ -397,6 +398,9 @@ def nps_change_test(
     by_cols = as_list(by)
     _check_options(confidence=confidence)
     check_freq(freq)
+    if date_col is None:
+        msg = "nps_change_test compares periods: pass date_col= with the answer dates."
+        raise RetentionKitError(msg)
     lf, last_date = _prepare_answers(
         answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=True
     )
@@ -415,7 +419,8 @@ def nps_change_test(
             raise RetentionKitError(msg)
 
     if by_cols:
-        groups = counts[by_cols].drop_duplicates().sort_values(by_cols).reset_index(drop=True)
+        compared = counts[counts[PERIOD].isin([b_idx, a_idx])]
+        groups = compared[by_cols].drop_duplicates().reset_index(drop=True)
     else:
         groups = pd.DataFrame(index=[0])
     sides = {}
@@ -541,7 +546,7 @@ def _prepare_answers(
         )
         raise InvalidDataError(msg)
 
-    if is_float:
+    if not dtype.is_integer():
         fractional = score.round(0) != score
         n_fractional = _count_where(lf, fractional)
         if n_fractional:
@@ -737,6 +742,16 @@ def _last_complete(freq: str, cutoff: pd.Timestamp) -> int:
     return python_period_index(next_day, freq) - 1
 
 
+#: Example ``before``/``after`` values per ``freq``, for error messages.
+_EXAMPLES = {
+    "day": ("2024-07-14", "2024-07-15"),
+    "week": ("2024-07-08", "2024-07-15"),
+    "month": ("2024-06", "2024-07"),
+    "quarter": ("2024Q2", "2024Q3"),
+    "year": ("2023", "2024"),
+}
+
+
 def _period_arg(value: Any, arg: str, freq: str) -> int:
     """Period index of a ``before=``/``after=`` value such as ``"2024Q3"``."""
     try:
@@ -746,10 +761,9 @@ def _period_arg(value: Any, arg: str, freq: str) -> int:
             text = str(value)
             when = pd.Period(text, freq=pandas_freq(freq)).start_time
     except (TypeError, ValueError):
-        example = {"day": "2024-07-15", "week": "2024-07-15", "month": "2024-07"}
         msg = (
             f"{arg}={value!r} is not a period pandas can read. With freq={freq!r} pass "
-            f"e.g. {arg}={example.get(freq, '2024Q3' if freq == 'quarter' else '2024')!r}."
+            f"e.g. {arg}={_EXAMPLES[freq][1]!r}."
         )
         raise RetentionKitError(msg) from None
     return python_period_index(when, freq)
@@ -767,7 +781,8 @@ def _resolve_periods(
             msg = (
                 f"The data has {len(complete)} complete {freq}(s) with answers (it runs to "
                 f"{cutoff:%Y-%m-%d}); two are needed. Name the periods, e.g. "
-                f"before='2024Q3', after='2024Q4', or use a shorter freq."
+                f"before={_EXAMPLES[freq][0]!r}, after={_EXAMPLES[freq][1]!r}, or use a "
+                f"shorter freq."
             )
             raise RetentionKitError(msg)
         a_idx = int(complete[-1])

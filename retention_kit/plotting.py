@@ -271,7 +271,9 @@ def plot_cohort_heatmap(
     ... )
     >>> table.attrs = {"values": "retention", "freq": "month",
     ...                "cohort_size": pd.Series([312, 280, 25], index=cohorts)}
-    >>> ax = plot_cohort_heatmap(table)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_cohort_heatmap(table, ax=ax)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['2024-01 (n=312)', '2024-02 (n=280)', '2024-03 (n=25)']
     >>> ax.get_xlabel()
@@ -370,14 +372,18 @@ def _mark_small_cohorts(ax: Axes, values: np.ndarray, small: np.ndarray, thresho
         observed = np.flatnonzero(np.isfinite(values[i]))
         for j in observed:
             ax.add_patch(
-                Rectangle(
-                    (j, i), 1, 1, facecolor="white", alpha=0.65, edgecolor="none", zorder=2
-                )
+                Rectangle((j, i), 1, 1, facecolor="white", alpha=0.65, edgecolor="none", zorder=2)
             )
             ax.add_patch(
                 Rectangle(
-                    (j, i), 1, 1, facecolor="none", hatch="///", edgecolor="0.55",
-                    linewidth=0, zorder=2.1,
+                    (j, i),
+                    1,
+                    1,
+                    facecolor="none",
+                    hatch="///",
+                    edgecolor="0.55",
+                    linewidth=0,
+                    zorder=2.1,
                 )
             )
     for text in ax.texts:
@@ -456,7 +462,9 @@ def plot_retention_curves(
     ...     index=cohorts, columns=pd.Index([0, 1, 2], name="age"),
     ... )
     >>> table.attrs = {"values": "retention", "freq": "month"}
-    >>> ax = plot_retention_curves(table, highlight="2024-02")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_retention_curves(table, highlight="2024-02", ax=ax)
     >>> len(ax.get_lines())  # three cohorts and the mean
     4
     """
@@ -479,7 +487,9 @@ def plot_retention_curves(
                 if i in bold
                 else {"linewidth": 1.0, "alpha": 0.35}
             )
-        (line,) = ax.plot(ages[observed], values[i, observed], label=text_index[i], **(style | kwargs))
+        (line,) = ax.plot(
+            ages[observed], values[i, observed], label=text_index[i], **(style | kwargs)
+        )
         if legend_each or i in bold:
             handles.append(line)
 
@@ -500,9 +510,7 @@ def plot_retention_curves(
         # An age seen by a single cohort is that cohort, not a mean: stop before it.
         keep = ok.sum(axis=0) >= 2
         name = "Mean (weighted by cohort size)" if sizes is not None else "Mean of cohorts"
-        (line,) = ax.plot(
-            ages[keep], avg[keep], color="black", linewidth=3.2, label=name, zorder=4
-        )
+        (line,) = ax.plot(ages[keep], avg[keep], color="black", linewidth=3.2, label=name, zorder=4)
         handles.append(line)
 
     if not legend_each:
@@ -575,7 +583,7 @@ def _period_axis(ax: Axes, periods: pd.Index, *, legend_outside: bool) -> None:
 
 
 def _legend(ax: Axes, handles: list[Any], labels: list[str]) -> bool:
-    """A legend inside the axes when short, beside them when long; True if beside."""
+    """Put a short legend inside the axes, a long one beside them; return True if beside."""
     if len(labels) <= 4:
         ax.legend(handles, labels, fontsize="small", loc="best")
         return False
@@ -672,7 +680,9 @@ def plot_period_metrics(
     ...     "churn_low": [16.0, 14.0, 31.0], "churn_high": [25.0, 23.0, 50.0],
     ...     "complete": [True, True, False],
     ... })
-    >>> ax = plot_period_metrics(summary)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_period_metrics(summary, ax=ax)
     >>> ax.get_ylabel()
     'Rate (%)'
     """
@@ -714,8 +724,14 @@ def plot_period_metrics(
                 if first > 0:
                     keep[first - 1] = True
                 ax.plot(
-                    x[keep], np.where(keep, y, np.nan)[keep], color=color, marker=marker,
-                    markersize=5, markerfacecolor="white", linestyle="--", linewidth=1.5,
+                    x[keep],
+                    np.where(keep, y, np.nan)[keep],
+                    color=color,
+                    marker=marker,
+                    markersize=5,
+                    markerfacecolor="white",
+                    linestyle="--",
+                    linewidth=1.5,
                     label="_incomplete",
                 )
             low, high = f"{metric}_low", f"{metric}_high"
@@ -801,9 +817,11 @@ def plot_nps(
     ...     "plan": ["basic", "pro"], "n": [420, 130], "nps": [12.0, 41.0],
     ...     "nps_low": [5.0, 29.0], "nps_high": [19.0, 53.0],
     ... })
-    >>> ax = plot_nps(nps, by="plan")
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['basic\\n(n=420)', 'pro\\n(n=130)']
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_nps(nps, by="plan", ax=ax)
+    >>> ax.get_xticklabels()[0].get_text().splitlines()
+    ['basic', '(n=420)']
     """
     nps_table = _require_frame(nps_table, "nps_table", "an NPS table from nps()")
     by_list = _as_list(by)
@@ -829,13 +847,20 @@ def _nps_over_periods(
     for color, (segment, part) in zip(colors, groups, strict=True):
         x = periods.get_indexer(part["period"])
         style = {"color": color, "marker": "o", "markersize": 4, "linewidth": 1.8}
-        ax.plot(x, part["nps"].to_numpy(dtype=float, na_value=np.nan),
-                label=segment if segment is not None else "NPS", **(style | kwargs))
+        ax.plot(
+            x,
+            part["nps"].to_numpy(dtype=float, na_value=np.nan),
+            label=segment if segment is not None else "NPS",
+            **(style | kwargs),
+        )
         ax.fill_between(
             x,
             part["nps_low"].to_numpy(dtype=float, na_value=np.nan),
             part["nps_high"].to_numpy(dtype=float, na_value=np.nan),
-            color=color, alpha=0.18, linewidth=0, label="_interval",
+            color=color,
+            alpha=0.18,
+            linewidth=0,
+            label="_interval",
         )
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="0.5", alpha=0.3))
@@ -844,16 +869,20 @@ def _nps_over_periods(
     ax.set(xlabel="Period")
 
 
-def _nps_bars(nps_table: pd.DataFrame, by: list[Hashable], ax: Axes, kwargs: dict[str, Any]) -> None:
+def _nps_bars(
+    nps_table: pd.DataFrame, by: list[Hashable], ax: Axes, kwargs: dict[str, Any]
+) -> None:
     if not by and len(nps_table) > 1:
         msg = (
             f"nps_table has {len(nps_table)} rows and no 'period' column; pass by= with the "
             f"segment column(s) that name the rows."
         )
         raise RetentionKitError(msg)
-    names = [
-        " / ".join(str(v) for v in row) for row in nps_table[by].itertuples(index=False)
-    ] if by else ["All answers"]
+    names = (
+        [" / ".join(str(v) for v in row) for row in nps_table[by].itertuples(index=False)]
+        if by
+        else ["All answers"]
+    )
     if len(set(names)) < len(names):
         msg = "nps_table has several rows per segment; pass by= with every segment column."
         raise RetentionKitError(msg)
@@ -879,14 +908,19 @@ def _nps_bars(nps_table: pd.DataFrame, by: list[Hashable], ax: Axes, kwargs: dic
         if np.isfinite(value):
             ypos, va = (top + 3, "bottom") if value >= 0 else (bottom - 3, "top")
             ax.text(xi, ypos, f"{value:+.0f}", ha="center", va=va, fontsize="small")
-    labels = [f"{name}\n(n={int(k):,})" if np.isfinite(k) else name for name, k in zip(names, n, strict=True)]
+    labels = [
+        f"{name}\n(n={int(k):,})" if np.isfinite(k) else name
+        for name, k in zip(names, n, strict=True)
+    ]
     rotate = sum(len(s) for s in names) > 60
     ax.set_xticks(x, labels, rotation=30 if rotate else 0, ha="right" if rotate else "center")
     if small.any():
         ax.legend(
             handles=[Patch(facecolor="white", edgecolor="0.4", hatch="///")],
             labels=[f"under {MIN_READABLE_N} answers: too few to read"],
-            fontsize="small", frameon=False, loc="lower right",
+            fontsize="small",
+            frameon=False,
+            loc="lower right",
         )
     ax.set(xlabel=" / ".join(map(str, by)) if by else "", xlim=(-0.6, len(names) - 0.4))
 
@@ -936,7 +970,9 @@ def plot_nps_shares(
     ...     "plan": ["basic", "pro"], "n": [420, 130], "detractor_share": [30.0, 15.0],
     ...     "passive_share": [28.0, 29.0], "promoter_share": [42.0, 56.0],
     ... })
-    >>> ax = plot_nps_shares(nps, by="plan")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_nps_shares(nps, by="plan", ax=ax)
     >>> len(ax.patches)  # two bars times three groups
     6
     """
@@ -982,13 +1018,21 @@ def plot_nps_shares(
         size = float(np.clip(200 / max(len(names), 1), 6, 9))
         for yi, w, start in zip(y, width, left, strict=True):
             if w >= 6 and len(names) <= 40:
-                ax.text(start + w / 2, yi, f"{w:.0f}%", ha="center", va="center",
-                        color="white" if j != 1 else "black", fontsize=size)
+                ax.text(
+                    start + w / 2,
+                    yi,
+                    f"{w:.0f}%",
+                    ha="center",
+                    va="center",
+                    color="white" if j != 1 else "black",
+                    fontsize=size,
+                )
         left = left + width
     step = 1 if len(names) <= _MAX_ROW_LABELS else _thin(len(names), _MAX_ROW_LABELS)
     ax.set_yticks(y[::step], names[::step])
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False,
-              fontsize="small")
+    ax.legend(
+        loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize="small"
+    )
     ax.set(xlabel="Share of answers (%)", xlim=(0, 100), ylim=(len(names) - 0.5, -0.5))
     ax.tick_params(axis="y", length=0)
     return ax
