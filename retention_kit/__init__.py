@@ -6,7 +6,8 @@ Every rate is a percentage (0-100; NPS -100..100). Data-level functions take a f
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, io
+from .cohorts import COHORT_VALUES, cohort_data, cohort_table
 from .exceptions import (
     EmptyDataError,
     InvalidDataError,
@@ -16,7 +17,6 @@ from .exceptions import (
     RetentionKitWarning,
 )
 from .intervals import MIN_READABLE_N, wilson_interval
-from .cohorts import COHORT_VALUES, cohort_data, cohort_table
 from .metrics import (
     average_order_value,
     churn_rate,
@@ -31,11 +31,20 @@ from .metrics import (
     retention_rate,
     revenue_churn_rate,
 )
+from .nps import net_promoter_score, nps_change_test, nps_from_counts
 from .periods import compare_churn_policies, period_summary, subscription_summary
+from .plotting import (
+    plot_cohort_heatmap,
+    plot_nps,
+    plot_nps_shares,
+    plot_period_metrics,
+    plot_retention_curves,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "COHORT_VALUES",
     "MIN_READABLE_N",
     "EmptyDataError",
     "InvalidDataError",
@@ -43,9 +52,6 @@ __all__ = [
     "NotFittedError",
     "RetentionKitError",
     "RetentionKitWarning",
-    "COHORT_VALUES",
-    "cohort_data",
-    "cohort_table",
     "average_order_value",
     "churn_rate",
     "clv_arpa_churn",
@@ -54,13 +60,24 @@ __all__ = [
     "clv_repeat_formula",
     "clv_retention_margin",
     "clv_summary",
+    "cohort_data",
+    "cohort_table",
     "compare_churn_policies",
+    "datasets",
+    "io",
     "loyal_customer_rate",
+    "net_promoter_score",
+    "nps_change_test",
+    "nps_from_counts",
+    "period_summary",
+    "plot_cohort_heatmap",
+    "plot_nps",
+    "plot_nps_shares",
+    "plot_period_metrics",
+    "plot_retention_curves",
     "repeat_purchase_rate",
     "retention_rate",
     "revenue_churn_rate",
-    "datasets",
-    "period_summary",
     "subscription_summary",
     "wilson_interval",
 ]

@@ -80,9 +80,7 @@ def require_columns(lf: nw.LazyFrame, columns: dict[str, str | Iterable[str] | N
                 if guess
                 else f" Pass {arg}= with one of the columns."
             )
-            msg = (
-                f"{arg}={name!r}: no such column. The frame has {_shortlist(available)}.{hint}"
-            )
+            msg = f"{arg}={name!r}: no such column. The frame has {_shortlist(available)}.{hint}"
             raise MissingColumnError(msg)
 
 
@@ -268,8 +266,7 @@ def prepare_orders(
         n_dup = n_rows - n_unique
         if n_dup:
             text = (
-                f"orders has {n_dup} exact duplicate row(s) (every column equal to another "
-                f"row's)."
+                f"orders has {n_dup} exact duplicate row(s) (every column equal to another row's)."
             )
             if duplicates == "error":
                 msg = text + " Remove them (df.drop_duplicates()) or pass duplicates='keep'."

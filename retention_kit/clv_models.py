@@ -275,8 +275,10 @@ def _maximize(
         return -value / scale if np.isfinite(value) else np.inf
 
     def objective(z: FloatArray) -> tuple[float, FloatArray]:
-        theta = np.exp(z)
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            theta = np.exp(z)
+            if not np.all(np.isfinite(theta) & (theta > 0)):
+                return 1e20, np.zeros_like(z)
             value, grad = loglik(theta)
         if not np.isfinite(value):
             return 1e20, np.zeros_like(z)

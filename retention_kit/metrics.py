@@ -373,9 +373,7 @@ def _customer_counts(
     return table.reset_index(drop=True), by_cols
 
 
-def _rate_columns(
-    table: pd.DataFrame, count: str, name: str, confidence: float
-) -> pd.DataFrame:
+def _rate_columns(table: pd.DataFrame, count: str, name: str, confidence: float) -> pd.DataFrame:
     customers = table["customers"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         table[name] = np.where(customers > 0, table[count] / customers * 100, np.nan)
@@ -448,8 +446,17 @@ def repeat_purchase_rate(
     )
     table = _rate_columns(table, "repeat_customers", "repeat_purchase_rate", confidence)
     name = "repeat_purchase_rate"
-    return table[[*by_cols, "customers", "repeat_customers", name, f"{name}_low",
-                  f"{name}_high", "small_sample"]]
+    return table[
+        [
+            *by_cols,
+            "customers",
+            "repeat_customers",
+            name,
+            f"{name}_low",
+            f"{name}_high",
+            "small_sample",
+        ]
+    ]
 
 
 def loyal_customer_rate(
@@ -513,8 +520,18 @@ def loyal_customer_rate(
     table = _rate_columns(table, "loyal_customers", "loyal_customer_rate", confidence)
     table["threshold"] = threshold
     name = "loyal_customer_rate"
-    return table[[*by_cols, "customers", "loyal_customers", name, f"{name}_low",
-                  f"{name}_high", "small_sample", "threshold"]]
+    return table[
+        [
+            *by_cols,
+            "customers",
+            "loyal_customers",
+            name,
+            f"{name}_low",
+            f"{name}_high",
+            "small_sample",
+            "threshold",
+        ]
+    ]
 
 
 def average_order_value(
@@ -656,9 +673,7 @@ def clv_summary(
     first_period = summary["period"].min()
     last_period = summary["period"].max()
     window = {"start": first_period.start_time, "end": last_period.end_time}
-    counts, by_cols = _customer_counts(
-        orders, start=window["start"], end=window["end"], **common
-    )
+    counts, by_cols = _customer_counts(orders, start=window["start"], end=window["end"], **common)
     if by_cols:
         pooled = summary.groupby(by_cols, sort=True)[["S", "E", "retained", "lost"]].sum()
         periods = summary.groupby(by_cols, sort=True).size().rename("periods")
@@ -687,15 +702,17 @@ def clv_summary(
         table["lifespan"] = np.where(churn > 0, 1 / churn, np.nan)
         table["clv_repeat"] = table["aov"] * table["repeat_purchase_rate"] / 100 - cac
         table["clv_lifespan"] = (
-            table["orders_per_period"] * table["aov"] * margin / 100 * table["lifespan"]
+            table["orders_per_period"]
+            * table["aov"]
+            * margin
+            / 100
+            * table["lifespan"]
             / table["customers"]
         )
         d = discount_rate / 100
         table["clv_retention_margin"] = unit_margin * retention / (1 + d - retention)
         table["clv_arpa_churn"] = np.where(churn > 0, unit_margin / churn, np.nan)
-        table["clv_arpu_retention"] = np.where(
-            retention < 1, unit_margin / (1 - retention), np.nan
-        )
+        table["clv_arpu_retention"] = np.where(retention < 1, unit_margin / (1 - retention), np.nan)
     table["unit"] = freq
     columns = [
         *by_cols,

@@ -89,9 +89,14 @@ def plot_calibration_holdout(
     --------
     >>> from retention_kit.clv_models import BetaGeoModel
     >>> from retention_kit.model_plots import plot_calibration_holdout
-    >>> m = BetaGeoModel().fit([0, 1, 2, 3, 1, 0], [0, 4, 8, 9, 2, 0], [10] * 6)
-    >>> ax = plot_calibration_holdout(m, [0, 1, 2, 3, 1, 0], [0, 4, 8, 9, 2, 0], [10] * 6,
-    ...                               [0, 1, 1, 2, 0, 1], 10, n_bins=4)
+    >>> from retention_kit.published_data import load_cdnow_summary
+    >>> s = load_cdnow_summary()
+    >>> m = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+    >>> holdout = s["frequency"]  # stand-in for the holdout purchases
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_calibration_holdout(
+    ...     m, s["frequency"], s["recency"], s["T"], holdout, 39.0, ax=ax)
     >>> [line.get_label() for line in ax.get_lines()]
     ['Actual', 'Model']
     """
@@ -334,7 +339,9 @@ def plot_sbg_projection(
     >>> from retention_kit.model_plots import plot_sbg_projection
     >>> curve = sbg_survival_tables()["regular"]
     >>> model = ShiftedBetaGeoModel().fit(curve.loc[:7])
-    >>> ax = plot_sbg_projection(model, curve)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_sbg_projection(model, curve, ax=ax)
     >>> [line.get_label() for line in ax.get_lines()]
     ['Actual', 'Model', 'End of calibration']
     """

@@ -347,7 +347,11 @@ def subscription_summary(
         msg = "subscriptions is empty: there are no rows to compute on."
         raise EmptyDataError(msg)
     check_no_nulls(subscriptions, lf, {"customer_col": customer_col, "start_col": start_col})
-    for col, arg in [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]:
+    for col, arg in [
+        (start_col, "start_col"),
+        (end_col, "end_col"),
+        (trial_end_col, "trial_end_col"),
+    ]:
         if col is not None:
             lf = parse_dates(subscriptions, lf, col, arg)
     backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
@@ -489,7 +493,11 @@ def compare_churn_policies(
         if name in kwargs:
             msg = f"compare_churn_policies sets {name}= itself; leave it out."
             raise RetentionKitError(msg)
-    labels = {"start": "lost / S", "start_plus_new": "lost / (S + N)", "average": "lost / avg(S, E)"}
+    labels = {
+        "start": "lost / S",
+        "start_plus_new": "lost / (S + N)",
+        "average": "lost / avg(S, E)",
+    }
     by_cols = as_list(kwargs.get("by"))
     columns: dict[str, pd.Series] = {}
     if kind == "orders":
@@ -609,7 +617,9 @@ def _finish(
         out["crr_seed"] = np.where(s > 0, (e - n) / s * 100, np.nan)
         out["crr"] = np.where(s > 0, out["retained"] / s * 100, np.nan)
         out["churn"] = np.where(base > 0, lost / base * 100, np.nan)
-    out["crr_low"], out["crr_high"] = wilson_interval(out["retained"], out["S"], confidence=confidence)
+    out["crr_low"], out["crr_high"] = wilson_interval(
+        out["retained"], out["S"], confidence=confidence
+    )
     default_policy = denominator == "start" and reactivations == "separate" and not same_period
     if default_policy:
         out["churn_low"], out["churn_high"] = wilson_interval(

@@ -46,10 +46,16 @@ def hand_orders() -> pd.DataFrame:
     d: Feb Mar (new in Feb)    e: two orders on 5 March (new in Mar)
     """
     rows = [
-        ("a", "2024-01-03", 10.0), ("b", "2024-01-09", 5.0), ("c", "2024-01-20", 40.0),
-        ("a", "2024-02-02", 20.0), ("d", "2024-02-14", 25.0),
-        ("a", "2024-03-01", 30.0), ("b", "2024-03-11", 15.0), ("d", "2024-03-30", 35.0),
-        ("e", "2024-03-05", 8.0), ("e", "2024-03-05", 12.0),
+        ("a", "2024-01-03", 10.0),
+        ("b", "2024-01-09", 5.0),
+        ("c", "2024-01-20", 40.0),
+        ("a", "2024-02-02", 20.0),
+        ("d", "2024-02-14", 25.0),
+        ("a", "2024-03-01", 30.0),
+        ("b", "2024-03-11", 15.0),
+        ("d", "2024-03-30", 35.0),
+        ("e", "2024-03-05", 8.0),
+        ("e", "2024-03-05", 12.0),
         ("a", "2024-04-10", 50.0),
     ]
     frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
@@ -77,7 +83,9 @@ def hand_subscriptions() -> pd.DataFrame:
         ("u5", "2024-03-10", None, None, "basic"),
         ("u6", "2023-11-01", None, None, "pro"),
     ]
-    frame = pd.DataFrame(rows, columns=["customer_id", "start_date", "end_date", "trial_end", "plan"])
+    frame = pd.DataFrame(
+        rows, columns=["customer_id", "start_date", "end_date", "trial_end", "plan"]
+    )
     for col in ["start_date", "end_date", "trial_end"]:
         frame[col] = pd.to_datetime(frame[col])
     return frame

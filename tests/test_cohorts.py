@@ -51,8 +51,14 @@ def test_incomplete_month_is_not_a_drop(convert):
 
 
 def test_returns_reduce_revenue_but_are_not_activity(convert):
-    extra = pd.DataFrame({"customer_id": ["c"], "order_date": pd.to_datetime(["2024-02-03"]),
-                          "amount": [-10.0], "channel": ["shop"]})
+    extra = pd.DataFrame(
+        {
+            "customer_id": ["c"],
+            "order_date": pd.to_datetime(["2024-02-03"]),
+            "amount": [-10.0],
+            "channel": ["shop"],
+        }
+    )
     frame = pd.concat([hand_orders(), extra], ignore_index=True)
     with pytest.warns(RetentionKitWarning, match="negative"):
         cells = rk.cohort_data(convert(frame), amount_col="amount", as_of="2024-03-31")
@@ -84,12 +90,22 @@ def test_label_cohort_column_counts_age_from_each_first_order(convert):
 
 def test_date_cohort_column(convert):
     frame = hand_orders()
-    frame["signup"] = frame["customer_id"].map(
-        {"a": "2023-12-20", "b": "2024-01-02", "c": "2024-01-02", "d": "2024-02-01",
-         "e": "2024-03-01"}
-    ).pipe(pd.to_datetime)
-    table = rk.cohort_table(convert(frame), cohort_col="signup", values="customers",
-                            as_of="2024-03-31")
+    frame["signup"] = (
+        frame["customer_id"]
+        .map(
+            {
+                "a": "2023-12-20",
+                "b": "2024-01-02",
+                "c": "2024-01-02",
+                "d": "2024-02-01",
+                "e": "2024-03-01",
+            }
+        )
+        .pipe(pd.to_datetime)
+    )
+    table = rk.cohort_table(
+        convert(frame), cohort_col="signup", values="customers", as_of="2024-03-31"
+    )
     assert table.index[0] == P("2023-12")
     # a signed up in December, first ordered in January: age 0 empty, ages 1-3 active.
     assert table.loc[P("2023-12")].tolist() == [0, 1, 1, 1]
@@ -109,8 +125,9 @@ def test_demo_triangle_is_nan_below_the_diagonal():
     observed = ~np.isnan(values)
     assert observed.sum() == 36 * 37 // 2
     assert np.all(values[:, 0] == 100)
-    unbounded = rk.cohort_table(rk.datasets.load_orders(n_customers=400),
-                                values="retention_unbounded").to_numpy()
+    unbounded = rk.cohort_table(
+        rk.datasets.load_orders(n_customers=400), values="retention_unbounded"
+    ).to_numpy()
     assert np.all(unbounded[observed] >= values[observed] - 1e-9)
     assert np.all(np.diff(unbounded, axis=1)[observed[:, 1:]] <= 1e-9)
 

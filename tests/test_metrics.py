@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 import retention_kit as rk
 from retention_kit.exceptions import RetentionKitError, RetentionKitWarning
 
-
 # --- seed worked examples (metrics.md) --------------------------------------------------------
 
 
@@ -168,8 +167,12 @@ def test_returns_are_netted_and_not_orders(convert):
         [
             march(hand_orders()),
             pd.DataFrame(
-                {"customer_id": ["c"], "order_date": pd.to_datetime(["2024-02-03"]),
-                 "amount": [-10.0], "channel": ["shop"]}
+                {
+                    "customer_id": ["c"],
+                    "order_date": pd.to_datetime(["2024-02-03"]),
+                    "amount": [-10.0],
+                    "channel": ["shop"],
+                }
             ),
         ],
         ignore_index=True,

@@ -22,9 +22,15 @@ def test_period_summary_by_hand(convert):
     table = rk.period_summary(convert(hand_orders()), as_of="2024-03-31")
     got = counts_of(table)
     assert list(got) == ["2024-01", "2024-02", "2024-03"]
-    assert got["2024-01"] == dict(S=0, E=3, N=3, retained=0, lost=0, reactivated=0, joined_and_left=0)
-    assert got["2024-02"] == dict(S=3, E=2, N=1, retained=1, lost=2, reactivated=0, joined_and_left=0)
-    assert got["2024-03"] == dict(S=2, E=4, N=1, retained=2, lost=0, reactivated=1, joined_and_left=0)
+    assert got["2024-01"] == dict(
+        S=0, E=3, N=3, retained=0, lost=0, reactivated=0, joined_and_left=0
+    )
+    assert got["2024-02"] == dict(
+        S=3, E=2, N=1, retained=1, lost=2, reactivated=0, joined_and_left=0
+    )
+    assert got["2024-03"] == dict(
+        S=2, E=4, N=1, retained=2, lost=0, reactivated=1, joined_and_left=0
+    )
     feb, mar = table.iloc[1], table.iloc[2]
     assert feb["crr"] == pytest.approx(100 / 3)
     assert feb["crr_seed"] == pytest.approx(100 / 3)
@@ -72,16 +78,24 @@ def test_churn_policies(convert, kwargs, feb, mar):
 def test_active_window_of_two_months(convert):
     table = rk.period_summary(convert(hand_orders()), as_of="2024-03-31", active_window=2)
     got = counts_of(table)
-    assert got["2024-02"] == dict(S=3, E=4, N=1, retained=3, lost=0, reactivated=0, joined_and_left=0)
-    assert got["2024-03"] == dict(S=4, E=4, N=1, retained=3, lost=1, reactivated=0, joined_and_left=0)
+    assert got["2024-02"] == dict(
+        S=3, E=4, N=1, retained=3, lost=0, reactivated=0, joined_and_left=0
+    )
+    assert got["2024-03"] == dict(
+        S=4, E=4, N=1, retained=3, lost=1, reactivated=0, joined_and_left=0
+    )
 
 
 def test_by_segment(convert):
     table = rk.period_summary(convert(hand_orders()), by="channel", as_of="2024-03-31")
     shop = counts_of(table[table["channel"] == "shop"])
     web = counts_of(table[table["channel"] == "web"])
-    assert shop["2024-02"] == dict(S=1, E=1, N=1, retained=0, lost=1, reactivated=0, joined_and_left=0)
-    assert web["2024-03"] == dict(S=1, E=3, N=1, retained=1, lost=0, reactivated=1, joined_and_left=0)
+    assert shop["2024-02"] == dict(
+        S=1, E=1, N=1, retained=0, lost=1, reactivated=0, joined_and_left=0
+    )
+    assert web["2024-03"] == dict(
+        S=1, E=3, N=1, retained=1, lost=0, reactivated=1, joined_and_left=0
+    )
 
 
 @pytest.mark.parametrize("freq", ["day", "week", "month", "quarter", "year"])
@@ -97,8 +111,10 @@ def test_every_freq_keeps_the_identities(convert, freq):
 
 def test_weeks_start_on_monday():
     orders = pd.DataFrame(
-        {"customer_id": ["a", "a", "b"],
-         "order_date": pd.to_datetime(["2024-01-07", "2024-01-08", "2024-01-14"])}  # Sun, Mon, Sun
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_date": pd.to_datetime(["2024-01-07", "2024-01-08", "2024-01-14"]),
+        }  # Sun, Mon, Sun
     )
     table = rk.period_summary(orders, freq="week", as_of="2024-01-14", incomplete="flag")
     assert [p.start_time.day_name() for p in table["period"]] == ["Monday", "Monday"]
@@ -135,12 +151,20 @@ def test_subscription_summary_by_hand(convert):
     )
     got = counts_of(table)
     assert list(got) == ["2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04"]
-    assert got["2024-01"] == dict(S=2, E=3, N=2, retained=2, lost=0, reactivated=0, joined_and_left=1)
+    assert got["2024-01"] == dict(
+        S=2, E=3, N=2, retained=2, lost=0, reactivated=0, joined_and_left=1
+    )
     # u1's upgrade on 15 Feb is no churn; u4 is new when its trial converts on 3 Feb.
-    assert got["2024-02"] == dict(S=3, E=4, N=1, retained=3, lost=0, reactivated=0, joined_and_left=0)
+    assert got["2024-02"] == dict(
+        S=3, E=4, N=1, retained=3, lost=0, reactivated=0, joined_and_left=0
+    )
     # u2 ended on 1 March (first day without service); u5 came back.
-    assert got["2024-03"] == dict(S=4, E=4, N=0, retained=3, lost=1, reactivated=1, joined_and_left=0)
-    assert got["2024-04"] == dict(S=4, E=4, N=0, retained=4, lost=0, reactivated=0, joined_and_left=0)
+    assert got["2024-03"] == dict(
+        S=4, E=4, N=0, retained=3, lost=1, reactivated=1, joined_and_left=0
+    )
+    assert got["2024-04"] == dict(
+        S=4, E=4, N=0, retained=4, lost=0, reactivated=0, joined_and_left=0
+    )
     jan = table.iloc[2]
     assert jan["crr_seed"] == pytest.approx(50.0)  # (3 - 2) / 2: u5 joined and left
     assert jan["crr"] == pytest.approx(100.0)
@@ -149,17 +173,23 @@ def test_subscription_summary_by_hand(convert):
 
 def test_trials_counted_when_asked(convert):
     table = rk.subscription_summary(
-        convert(hand_subscriptions()), trial_end_col="trial_end", count_trials=True,
+        convert(hand_subscriptions()),
+        trial_end_col="trial_end",
+        count_trials=True,
         as_of="2024-04-30",
     )
     got = counts_of(table)
-    assert got["2024-01"] == dict(S=2, E=4, N=4, retained=2, lost=0, reactivated=0, joined_and_left=2)
+    assert got["2024-01"] == dict(
+        S=2, E=4, N=4, retained=2, lost=0, reactivated=0, joined_and_left=2
+    )
     assert got["2024-02"]["N"] == 0
 
 
 def test_same_period_policy_adds_joined_and_left(convert):
     table = rk.subscription_summary(
-        convert(hand_subscriptions()), trial_end_col="trial_end", as_of="2024-04-30",
+        convert(hand_subscriptions()),
+        trial_end_col="trial_end",
+        as_of="2024-04-30",
         same_period=True,
     )
     assert table.iloc[2]["churn"] == pytest.approx(50.0)  # (0 + 1) / 2
@@ -211,7 +241,9 @@ def test_property_orders_identities(rows, window):
 
 
 spells = st.lists(
-    st.tuples(st.sampled_from("abcdef"), st.integers(0, 300), st.one_of(st.none(), st.integers(1, 200))),
+    st.tuples(
+        st.sampled_from("abcdef"), st.integers(0, 300), st.one_of(st.none(), st.integers(1, 200))
+    ),
     min_size=1,
     max_size=30,
 )
@@ -222,8 +254,9 @@ spells = st.lists(
 def test_property_subscription_identities(rows, freq):
     start = pd.Timestamp("2023-01-01") + pd.to_timedelta([s for _, s, _ in rows], "D")
     length = pd.to_timedelta([np.nan if d is None else d for _, _, d in rows], "D")
-    frame = pd.DataFrame({"customer_id": [c for c, _, _ in rows], "start_date": start,
-                          "end_date": start + length})
+    frame = pd.DataFrame(
+        {"customer_id": [c for c, _, _ in rows], "start_date": start, "end_date": start + length}
+    )
     table = rk.subscription_summary(frame, freq=freq, as_of="2024-06-30")
     assert (table["retained"] + table["lost"] == table["S"]).all()
     assert (table["E"].shift(1).fillna(0).astype(int) == table["S"]).all()

@@ -20,7 +20,11 @@ from retention_kit.exceptions import (
 
 def test_misspelled_column_suggests_the_closest(convert):
     frame = convert(hand_orders().rename(columns={"customer_id": "CustomerID"}))
-    with pytest.raises(MissingColumnError, match=r"customer_col='customer_id'.*Did you mean 'CustomerID'\? Pass customer_col='CustomerID'"):
+    with pytest.raises(
+        MissingColumnError,
+        match=r"customer_col='customer_id'.*Did you mean 'CustomerID'\? "
+        r"Pass customer_col='CustomerID'",
+    ):
         rk.period_summary(frame)
 
 
@@ -58,10 +62,16 @@ def test_missing_customer_ids_named_with_rows():
 
 
 def test_missing_customer_ids_on_polars_lazy():
-    frame = pl.from_pandas(hand_orders()).with_columns(
-        pl.when(pl.col("customer_id") == "c").then(None).otherwise(pl.col("customer_id"))
-        .alias("customer_id")
-    ).lazy()
+    frame = (
+        pl.from_pandas(hand_orders())
+        .with_columns(
+            pl.when(pl.col("customer_id") == "c")
+            .then(None)
+            .otherwise(pl.col("customer_id"))
+            .alias("customer_id")
+        )
+        .lazy()
+    )
     with pytest.raises(InvalidDataError, match="1 missing value"):
         rk.repeat_purchase_rate(frame)
 

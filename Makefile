@@ -1,0 +1,42 @@
+# retention_kit: every target builds the local environment it needs first.
+#   make test    - lint, unit tests, doctests, notebooks (nbval)
+#   make report  - run the report notebooks on the demo data into reports/demo/
+#   make lab     - JupyterLab on notebooks/ with this environment as the kernel
+#   make bench   - benchmarks (writes the README tables)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export MPLBACKEND := Agg
+
+.PHONY: test report lab bench lint clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+test: lint
+	$(BIN)/python -m pytest -p no:cacheprovider tests retention_kit --doctest-modules
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax notebooks
+
+report: $(STAMP)
+	$(BIN)/retention-kit report --data demo --out reports/demo --force
+
+lab: $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name retention-kit --display-name "Python (retention_kit)"
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

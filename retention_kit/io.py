@@ -1,0 +1,274 @@
+"""Reading order and survey files as the reports need them.
+
+:func:`read_orders` turns an export (CSV, Parquet or Excel; invoice lines or orders) into
+one clean frame with the columns the rest of the package defaults to: ``customer_id``,
+``order_date``, ``amount`` and, when given, ``order_id`` and ``segment``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._validation import require_columns, to_lazy, warn
+from .exceptions import InvalidDataError, RetentionKitError
+
+__all__ = ["SUPPORTED_SUFFIXES", "read_answers", "read_orders", "read_table"]
+
+SUPPORTED_SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx", ".xls")
+
+
+def read_table(source: str | Path) -> pd.DataFrame:
+    """Read a CSV, Parquet or Excel file into pandas, choosing the reader by suffix.
+
+    Parameters
+    ----------
+    source : str or Path
+        Path of the file.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    RetentionKitError
+        If the file does not exist or its suffix is not one of :data:`SUPPORTED_SUFFIXES`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = path.write_text("customer_id,order_date,amount\\na,2024-01-05,10.5\\n")
+    >>> read_table(path).shape
+    (1, 3)
+    """
+    path = Path(source)
+    if not path.is_file():
+        msg = f"data file {str(path)!r} does not exist (looked in {Path.cwd()})."
+        raise RetentionKitError(msg)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return pd.read_csv(path, low_memory=False)
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(path)
+    msg = (
+        f"data file {str(path)!r}: cannot read {suffix or 'files without a suffix'}; "
+        f"use one of {', '.join(SUPPORTED_SUFFIXES)}."
+    )
+    raise RetentionKitError(msg)
+
+
+def _customer_ids(values: pd.Series) -> pd.Series:
+    """Customer ids as text; float ids from spreadsheets (17850.0) lose their ``.0``."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if (whole % 1 == 0).all():
+            return values.map(lambda v: pd.NA if pd.isna(v) else str(int(v))).astype("string")
+    return values.astype("string")
+
+
+def _dates(values: pd.Series, column: str, date_format: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    try:
+        return pd.to_datetime(values, format=date_format)
+    except (ValueError, TypeError) as err:
+        sample = values.dropna().astype(str).head(3).tolist()
+        msg = (
+            f"date column {column!r} could not be read as dates (first values: {sample}; "
+            f"{err}). Pass the format, e.g. date_format='%m/%d/%Y %H:%M' "
+            f"(--date-format on the command line)."
+        )
+        raise InvalidDataError(msg) from None
+
+
+def _numbers(values: pd.Series, column: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    converted = pd.to_numeric(values, errors="coerce")
+    bad = values[converted.isna() & values.notna()]
+    if len(bad):
+        msg = (
+            f"column {column!r} must be numeric; {len(bad)} value(s) are not, e.g. rows "
+            f"{list(bad.index[:5])}: {bad.head(5).tolist()}. Clean them in the file."
+        )
+        raise InvalidDataError(msg)
+    return converted.astype("float64")
+
+
+def read_orders(
+    source: str | Path | Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str | None = "amount",
+    quantity_col: str | None = None,
+    price_col: str | None = None,
+    order_col: str | None = None,
+    segment_col: str | None = None,
+    date_format: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    drop_missing_customers: bool = True,
+) -> pd.DataFrame:
+    """Read orders from a file (or a frame) into the package's default column names.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        ``"demo"`` for :func:`retention_kit.datasets.load_orders`, a CSV / Parquet / Excel
+        path, or a frame already in memory.
+    customer_col, date_col : str
+        Columns of the customer id and the order date in the source.
+    amount_col : str or None, default "amount"
+        Order-line amount. Give ``quantity_col`` and ``price_col`` instead when the export
+        has quantity and unit price (amount = quantity x price).
+    quantity_col, price_col : str, optional
+        Quantity and unit price, multiplied into the amount.
+    order_col : str, optional
+        Order or invoice id, kept as ``order_id``.
+    segment_col : str, optional
+        Segment column, kept as ``segment``.
+    date_format : str, optional
+        strftime format of text dates, e.g. ``"%m/%d/%Y %H:%M"``; inferred when omitted.
+    start, end : date-like, optional
+        Keep orders in this window (inclusive).
+    drop_missing_customers : bool, default True
+        Drop rows without a customer id (guest checkouts in invoice exports) with a warning
+        that counts them; ``False`` raises instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer_id`` (text), ``order_date`` (datetime), ``amount`` (float), and
+        ``order_id`` / ``segment`` when asked for.
+
+    Examples
+    --------
+    >>> orders = read_orders("demo", order_col="order_id", segment_col="channel")
+    >>> list(orders.columns)
+    ['customer_id', 'order_date', 'amount', 'order_id', 'segment']
+    """
+    if isinstance(source, str) and source == "demo":
+        from .datasets import load_orders
+
+        frame = load_orders()
+    elif isinstance(source, str | Path):
+        frame = read_table(source)
+    else:
+        frame = to_lazy(source).collect().to_pandas()
+    if amount_col is None and (quantity_col is None or price_col is None):
+        msg = "Give amount_col=, or both quantity_col= and price_col= (amount = quantity x price)."
+        raise RetentionKitError(msg)
+    if amount_col is not None and (quantity_col or price_col):
+        msg = "Give either amount_col= or quantity_col= with price_col=, not both."
+        raise RetentionKitError(msg)
+    require_columns(
+        to_lazy(frame.head(0)),
+        {
+            "customer_col": customer_col,
+            "date_col": date_col,
+            "amount_col": amount_col,
+            "quantity_col": quantity_col,
+            "price_col": price_col,
+            "order_col": order_col,
+            "segment_col": segment_col,
+        },
+    )
+    out = pd.DataFrame(
+        {
+            "customer_id": _customer_ids(frame[customer_col]),
+            "order_date": _dates(frame[date_col], date_col, date_format),
+        }
+    )
+    if amount_col is not None:
+        out["amount"] = _numbers(frame[amount_col], amount_col)
+    else:
+        out["amount"] = _numbers(frame[quantity_col], quantity_col) * _numbers(
+            frame[price_col], price_col
+        )
+    if order_col is not None:
+        out["order_id"] = frame[order_col].astype("string")
+    if segment_col is not None:
+        out["segment"] = frame[segment_col].astype("string").fillna("(none)")
+
+    missing = out["customer_id"].isna()
+    if missing.any():
+        if not drop_missing_customers:
+            msg = (
+                f"customer column {customer_col!r} is empty in {int(missing.sum())} row(s), "
+                f"e.g. rows {list(out.index[missing][:5])}."
+            )
+            raise InvalidDataError(msg)
+        warn(
+            f"{int(missing.sum())} of {len(out)} rows have no {customer_col!r} "
+            f"(guest orders?) and were left out."
+        )
+        out = out[~missing]
+    if out["order_date"].isna().any():
+        rows = list(out.index[out["order_date"].isna()][:5])
+        msg = f"date column {date_col!r} is empty in some rows, e.g. rows {rows}."
+        raise InvalidDataError(msg)
+    if start is not None:
+        out = out[out["order_date"] >= pd.Timestamp(start)]
+    if end is not None:
+        out = out[out["order_date"] <= pd.Timestamp(end) + pd.Timedelta(days=1) - pd.Timedelta(1)]
+    if out.empty:
+        msg = "No orders left after reading (check start/end and the customer column)."
+        raise RetentionKitError(msg)
+    return out.reset_index(drop=True)
+
+
+def read_answers(
+    source: str | Path | Any,
+    *,
+    score_col: str = "score",
+    date_col: str = "date",
+    segment_col: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """Read survey answers (NPS) into columns ``score``, ``date`` and optionally ``segment``.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        ``"demo"`` for :func:`retention_kit.datasets.load_nps`, a file path, or a frame.
+    score_col, date_col : str
+        Columns of the 0-10 score and the answer date.
+    segment_col : str, optional
+        Segment column, kept as ``segment``.
+    date_format : str, optional
+        strftime format of text dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> read_answers("demo", segment_col="channel").columns.tolist()
+    ['score', 'date', 'segment']
+    """
+    if isinstance(source, str) and source == "demo":
+        from .datasets import load_nps
+
+        frame = load_nps()
+    elif isinstance(source, str | Path):
+        frame = read_table(source)
+    else:
+        frame = to_lazy(source).collect().to_pandas()
+    require_columns(
+        to_lazy(frame.head(0)),
+        {"score_col": score_col, "date_col": date_col, "segment_col": segment_col},
+    )
+    out = pd.DataFrame(
+        {"score": frame[score_col], "date": _dates(frame[date_col], date_col, date_format)}
+    )
+    if segment_col is not None:
+        out["segment"] = frame[segment_col].astype("string").fillna("(none)")
+    return out
