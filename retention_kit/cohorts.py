@@ -240,15 +240,20 @@ def cohort_table(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> import retention_kit as rk
-    >>> orders = rk.datasets.load_orders(n_customers=500)
-    >>> table = rk.cohort_table(orders, freq="quarter")
-    >>> table.iloc[:3, :3].round(1)  # doctest: +NORMALIZE_WHITESPACE
-    age         0     1     2
+    >>> orders = pd.DataFrame({
+    ...     "customer_id": ["a", "b", "c", "a", "d", "a", "b", "d", "e"],
+    ...     "order_date": pd.to_datetime(["2024-01-03", "2024-01-09", "2024-01-20",
+    ...                                   "2024-02-02", "2024-02-14", "2024-03-01",
+    ...                                   "2024-03-11", "2024-03-30", "2024-03-05"]),
+    ... })
+    >>> rk.cohort_table(orders, as_of="2024-03-31").round(1)
+    age          0      1     2
     cohort
-    2022Q1  100.0  44.7  40.4
-    2022Q2  100.0  46.8  35.5
-    2022Q3  100.0  43.8  37.5
+    2024-01  100.0   33.3  66.7
+    2024-02  100.0  100.0   NaN
+    2024-03  100.0    NaN   NaN
     """
     if values not in COHORT_VALUES:
         msg = f"values={values!r}: use one of {', '.join(map(repr, COHORT_VALUES))}."

@@ -360,3 +360,86 @@ def test_clv_of_many_customers_is_fast(bgnbd, pareto, gamma_gamma):
         clv = gamma_gamma.customer_lifetime_value(model, x, t_x, big_t, m, time=12)
         assert time.perf_counter() - start < 10
         assert clv.shape == (n,) and np.all(np.isfinite(clv)) and np.all(clv >= 0)
+
+
+# ---------------------------------------------------------------- rfm_summary (rfm.py)
+
+
+@pytest.fixture(scope="module")
+def cdnow_rfm_pandas():
+    from retention_kit.rfm import rfm_summary
+
+    return rfm_summary(
+        load_cdnow_sample(),
+        date_col="date",
+        amount_col="amount",
+        calibration_end="1997-09-30",
+        duplicates="keep",
+    )
+
+
+def test_rfm_summary_reproduces_the_cdnow_calibration_summary(cdnow_rfm_pandas, cdnow_spend):
+    rfm = cdnow_rfm_pandas
+    published = load_cdnow_summary().set_index("customer_id")
+    assert rfm.index.equals(published.index)
+    assert rfm["frequency"].equals(published["frequency"])
+    assert (rfm["recency"].round(2) - published["recency"]).abs().max() < 1e-9
+    assert (rfm["T"].round(2) - published["T"]).abs().max() < 1e-9
+    repeat = rfm[rfm["frequency"] > 0]
+    np.testing.assert_allclose(repeat["monetary_value"], cdnow_spend["monetary_value"])
+    assert (rfm.loc[rfm["frequency"] == 0, "monetary_value"] == 0).all()
+    assert (rfm["duration_holdout"] == 39.0).all()  # 1997-10-01 .. 1998-06-30 is 273 days
+    assert rfm["frequency_holdout"].sum() > 0
+
+
+def test_rfm_summary_is_the_same_on_every_engine(convert, cdnow_rfm_pandas):
+    from retention_kit.rfm import rfm_summary
+
+    orders = load_cdnow_sample()
+    out = rfm_summary(
+        convert(orders),
+        date_col="date",
+        amount_col="amount",
+        calibration_end="1997-09-30",
+        duplicates="keep",
+    )
+    pd.testing.assert_frame_equal(out, cdnow_rfm_pandas, check_dtype=False)
+
+
+def test_rfm_summary_counts_days_and_nets_returns():
+    from retention_kit.rfm import rfm_summary
+
+    orders = pd.DataFrame(
+        {
+            "cid": ["a", "a", "a", "a", "b", "c", "c"],
+            "when": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-01",  # same day: one purchase of 30
+                    "2024-01-08",
+                    "2024-01-15",  # a return only: not a purchase
+                    "2024-01-10",
+                    "2024-01-02",
+                    "2024-01-16",
+                ]
+            ),
+            "amount": [10.0, 20.0, 40.0, -5.0, 7.0, 3.0, 9.0],
+        }
+    )
+    with pytest.warns(match="negative value"):
+        rfm = rfm_summary(
+            orders,
+            customer_col="cid",
+            date_col="when",
+            amount_col="amount",
+            time_unit="day",
+            observation_end="2024-01-21",
+        )
+    assert rfm.index.name == "cid"
+    assert rfm.loc["a"].tolist() == [1, 7.0, 20.0, 40.0]
+    assert rfm.loc["b"].tolist() == [0, 0.0, 11.0, 0.0]
+    assert rfm.loc["c"].tolist() == [1, 14.0, 19.0, 9.0]
+    with pytest.raises(RetentionKitError, match="calibration_end .* must be before"):
+        rfm_summary(orders, customer_col="cid", date_col="when", calibration_end="2024-03-01")
+    with pytest.raises(RetentionKitError, match="time_unit='month'"):
+        rfm_summary(orders, customer_col="cid", date_col="when", time_unit="month")

@@ -1,0 +1,414 @@
+"""Command line: ``retention-kit report`` runs the notebooks into an HTML report folder.
+
+Everything that can be checked before a kernel starts is checked first (paths, columns,
+dates, parameters), so a mistake is one line on stderr, not a traceback from a notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from ._frames import FREQS
+from .exceptions import RetentionKitError
+
+__all__ = ["main", "notebook_dir", "run_report"]
+
+REPORT_NOTEBOOKS = (
+    "report",
+    "01_retention_and_churn",
+    "02_cohorts",
+    "03_clv",
+    "04_nps",
+)
+
+_EPILOG = """\
+examples:
+  retention-kit report --data demo
+  retention-kit report --data orders.csv --customer-col CustomerID \\
+      --date-col InvoiceDate --date-format "%m/%d/%Y %H:%M" \\
+      --quantity-col Quantity --price-col UnitPrice --order-col InvoiceNo \\
+      --segment-col Country --freq quarter --out reports/q3
+  retention-kit notebooks        # list the notebooks and their parameters
+
+Each notebook becomes NAME.ipynb (executed), NAME.html (with code) and
+NAME.summary.html (code hidden, for stakeholders); the report also writes
+metrics.json with the headline figures.
+"""
+
+
+def notebook_dir() -> Path:
+    """Folder holding the notebook templates (inside the wheel, or the source checkout)."""
+    packaged = Path(__file__).parent / "notebooks"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that shows one line and the usage hint, and exits 2, on any user error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``retention-kit`` command."""
+    parser = _Parser(
+        prog="retention-kit",
+        description="Customer-retention reports: retention, churn, cohorts, CLV and NPS, "
+        "from an order export, executed as notebooks and rendered to HTML.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"retention_kit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    report = sub.add_parser(
+        "report",
+        help="run the report notebooks on an order file (or the demo data)",
+        description="Execute the notebooks with papermill on your orders and write the "
+        "executed notebooks, HTML (full and code-hidden) and metrics.json to --out.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data = report.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        required=True,
+        metavar="PATH",
+        help="orders file (.csv, .parquet, .xlsx) or 'demo' for the built-in demo data",
+    )
+    data.add_argument("--customer-col", default="customer_id", help="customer id column")
+    data.add_argument("--date-col", default="order_date", help="order date column")
+    data.add_argument(
+        "--amount-col",
+        default=None,
+        help="order amount column (default 'amount'; or use --quantity-col and --price-col)",
+    )
+    data.add_argument("--quantity-col", default=None, help="quantity column (amount = qty x price)")
+    data.add_argument("--price-col", default=None, help="unit price column")
+    data.add_argument(
+        "--order-col", default=None, help="order / invoice id column (lines of one order)"
+    )
+    data.add_argument("--segment-col", default=None, help="segment column, e.g. channel or country")
+    data.add_argument(
+        "--date-format", default=None, help="format of text dates, e.g. '%%m/%%d/%%Y %%H:%%M'"
+    )
+    data.add_argument(
+        "--nps",
+        default=None,
+        metavar="PATH",
+        help="survey answers file with a 0-10 score (default: none; 'demo' with --data demo)",
+    )
+    data.add_argument("--nps-score-col", default="score", help="score column of --nps")
+    data.add_argument("--nps-date-col", default="date", help="date column of --nps")
+
+    what = report.add_argument_group("analysis")
+    what.add_argument("--freq", default="month", choices=FREQS, help="period length")
+    what.add_argument("--start", default=None, help="first order date to use (YYYY-MM-DD)")
+    what.add_argument("--end", default=None, help="last order date to use (YYYY-MM-DD)")
+    what.add_argument(
+        "--as-of", default=None, help="date the data runs to (default: last order)"
+    )
+    what.add_argument("--currency", default="$", help="currency symbol for tables")
+    what.add_argument(
+        "--loyalty-threshold", type=int, default=2, help="loyal = more than N orders (default 2)"
+    )
+    what.add_argument(
+        "--acquisition-cost", type=float, default=0.0, help="cost to acquire one customer"
+    )
+    what.add_argument(
+        "--gross-margin", type=float, default=100.0, help="gross margin, percent of revenue"
+    )
+    what.add_argument(
+        "--discount-rate", type=float, default=10.0, help="discount rate, percent per year"
+    )
+
+    out = report.add_argument_group("output")
+    out.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="report folder (default reports/<today>-<data name>/)",
+    )
+    out.add_argument(
+        "--force", action="store_true", help="write into an existing report folder"
+    )
+    out.add_argument(
+        "--notebooks",
+        default=",".join(REPORT_NOTEBOOKS),
+        help=f"comma-separated notebooks to run (default: {','.join(REPORT_NOTEBOOKS)})",
+    )
+    out.add_argument("--no-html", action="store_true", help="skip the HTML conversion")
+
+    sub.add_parser(
+        "notebooks",
+        help="list the notebooks and their parameters",
+        description="List the notebook templates and the parameters each accepts.",
+    )
+    return parser
+
+
+@dataclass
+class ReportResult:
+    """What a report run produced."""
+
+    out_dir: Path
+    succeeded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _parameters(args: argparse.Namespace) -> dict[str, Any]:
+    demo = args.data == "demo"
+    amount_col = args.amount_col
+    if amount_col is None and not (args.quantity_col or args.price_col):
+        amount_col = "amount"
+    if (args.quantity_col is None) != (args.price_col is None):
+        msg = "--quantity-col and --price-col go together (amount = quantity x price)."
+        raise RetentionKitError(msg)
+    if amount_col is not None and args.quantity_col is not None:
+        msg = "give --amount-col or --quantity-col/--price-col, not both."
+        raise RetentionKitError(msg)
+    nps = args.nps if args.nps is not None else ("demo" if demo else None)
+    return {
+        "data": args.data if demo else str(Path(args.data).resolve()),
+        "customer_col": args.customer_col,
+        "date_col": args.date_col,
+        "amount_col": amount_col,
+        "quantity_col": args.quantity_col,
+        "price_col": args.price_col,
+        "order_col": args.order_col if args.order_col or not demo else "order_id",
+        "segment_col": args.segment_col if args.segment_col or not demo else "channel",
+        "date_format": args.date_format,
+        "freq": args.freq,
+        "start": args.start,
+        "end": args.end,
+        "as_of": args.as_of,
+        "currency": args.currency,
+        "loyalty_threshold": args.loyalty_threshold,
+        "acquisition_cost": args.acquisition_cost,
+        "gross_margin": args.gross_margin,
+        "discount_rate": args.discount_rate,
+        "nps_data": nps if nps in (None, "demo") else str(Path(nps).resolve()),
+        "nps_score_col": args.nps_score_col,
+        "nps_date_col": args.nps_date_col,
+    }
+
+
+def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
+    """Read the data once with the given mapping, so bad input fails before any kernel."""
+    import pandas as pd
+
+    from . import io
+
+    for name in ("start", "end", "as_of"):
+        if params[name] is not None:
+            try:
+                pd.Timestamp(params[name])
+            except ValueError:
+                flag = name.replace("_", "-")
+                msg = f"--{flag} {params[name]!r} is not a date; use YYYY-MM-DD."
+                raise RetentionKitError(msg) from None
+    if params["loyalty_threshold"] < 0:
+        msg = "--loyalty-threshold must be 0 or more orders."
+        raise RetentionKitError(msg)
+    if not 0 < params["gross_margin"] <= 100:
+        msg = "--gross-margin is a percentage of revenue: between 0 and 100."
+        raise RetentionKitError(msg)
+    if params["acquisition_cost"] < 0 or params["discount_rate"] < 0:
+        msg = "--acquisition-cost and --discount-rate must not be negative."
+        raise RetentionKitError(msg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the notebooks show these warnings where they matter
+        orders = io.read_orders(
+            params["data"],
+            customer_col=params["customer_col"],
+            date_col=params["date_col"],
+            amount_col=params["amount_col"],
+            quantity_col=params["quantity_col"],
+            price_col=params["price_col"],
+            order_col=params["order_col"],
+            segment_col=params["segment_col"],
+            date_format=params["date_format"],
+            start=params["start"],
+            end=params["end"],
+        )
+        if params["nps_data"] is not None:
+            io.read_answers(
+                params["nps_data"],
+                score_col=params["nps_score_col"],
+                date_col=params["nps_date_col"],
+            )
+    return {"rows": len(orders), "customers": int(orders["customer_id"].nunique())}
+
+
+def _default_out(data: str) -> Path:
+    name = "demo" if data == "demo" else Path(data).stem
+    return Path("reports") / f"{dt.date.today():%Y-%m-%d}-{name}"
+
+
+def _write_html(executed: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(executed, as_version=4)
+    full = HTMLExporter(template_name="lab")
+    html, _ = full.from_notebook_node(notebook)
+    executed.with_suffix(".html").write_text(html, encoding="utf-8")
+    summary = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                           exclude_output_prompt=True)
+    html, _ = summary.from_notebook_node(notebook)
+    executed.with_suffix(".summary.html").write_text(html, encoding="utf-8")
+
+
+def run_report(
+    parameters: dict[str, Any],
+    out_dir: Path,
+    *,
+    notebooks: Sequence[str] = REPORT_NOTEBOOKS,
+    html: bool = True,
+    progress: bool = True,
+) -> ReportResult:
+    """Execute ``notebooks`` with ``parameters`` into ``out_dir``; keep going past failures.
+
+    Parameters
+    ----------
+    parameters : dict
+        Notebook parameters (see ``retention-kit notebooks``); ``output_dir`` is set here.
+    out_dir : Path
+        Folder for the executed notebooks, HTML and metrics.json (created if missing).
+    notebooks : sequence of str
+        Notebook names without ``.ipynb``.
+    html : bool, default True
+        Also write ``NAME.html`` and the code-hidden ``NAME.summary.html``.
+    progress : bool, default True
+        Show papermill's progress bar.
+
+    Returns
+    -------
+    ReportResult
+        Which notebooks succeeded or failed, and how long each took.
+    """
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = ReportResult(out_dir=out_dir)
+    params = {**parameters, "output_dir": str(out_dir.resolve())}
+    for name in notebooks:
+        source = notebook_dir() / f"{name}.ipynb"
+        target = out_dir / f"{name}.ipynb"
+        began = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(target),
+                parameters=params,
+                kernel_name="python3",
+                progress_bar=progress,
+                cwd=str(out_dir),
+            )
+        except Exception as err:  # noqa: BLE001 - report the failure, keep the others
+            first_line = str(err).strip().splitlines()[-1] if str(err).strip() else repr(err)
+            result.failed[name] = first_line
+        else:
+            result.succeeded.append(name)
+        if html and target.exists():
+            _write_html(target)
+        result.seconds[name] = time.perf_counter() - began
+    return result
+
+
+def _report(args: argparse.Namespace) -> int:
+    params = _parameters(args)
+    wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+    unknown = [n for n in wanted if not (notebook_dir() / f"{n}.ipynb").is_file()]
+    if unknown or not wanted:
+        msg = (
+            f"--notebooks: unknown notebook(s) {unknown}; choose from "
+            f"{', '.join(REPORT_NOTEBOOKS)}."
+        )
+        raise RetentionKitError(msg)
+    out_dir = Path(args.out) if args.out else _default_out(args.data)
+    if out_dir.exists() and any(out_dir.iterdir()) and not args.force:
+        msg = (
+            f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
+            f"to overwrite its reports, or choose another --out."
+        )
+        raise RetentionKitError(msg)
+    facts = _check_inputs(params)
+    print(
+        f"retention-kit: {facts['rows']:,} order rows, {facts['customers']:,} customers; "
+        f"writing to {out_dir}/",
+        file=sys.stderr,
+    )
+    began = time.perf_counter()
+    result = run_report(params, out_dir, notebooks=wanted, html=not args.no_html)
+    for name in wanted:
+        status = "FAILED" if name in result.failed else "ok"
+        print(f"  {name:<24} {result.seconds[name]:6.1f} s  {status}", file=sys.stderr)
+    print(f"  total {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    if result.failed:
+        for name, reason in result.failed.items():
+            print(
+                f"retention-kit: notebook {name!r} failed: {reason}\n"
+                f"  partial output: {out_dir / (name + '.ipynb')}",
+                file=sys.stderr,
+            )
+        return 1
+    metrics = out_dir / "metrics.json"
+    if metrics.exists():
+        headline = json.loads(metrics.read_text())
+        print(json.dumps(headline, indent=2), file=sys.stdout)
+    return 0
+
+
+def _list_notebooks() -> int:
+    import papermill
+
+    for name in REPORT_NOTEBOOKS:
+        path = notebook_dir() / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        print(f"{name}.ipynb")
+        for param, info in papermill.inspect_notebook(str(path)).items():
+            default = info.get("default")
+            help_text = info.get("help") or ""
+            print(f"  {param:<20} = {default:<18} {help_text}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``retention-kit`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "report":
+            return _report(args)
+        return _list_notebooks()
+    except RetentionKitError as err:
+        # Library messages name Python arguments (customer_col=...); show the flags.
+        text = re.sub(r"\b(\w+)_col=", lambda m: f"--{m.group(1).replace('_', '-')}-col ", str(err))
+        print(f"retention-kit: error: {text}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("retention-kit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

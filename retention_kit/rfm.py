@@ -1,0 +1,177 @@
+"""Recency-frequency-monetary summaries: the input of the models in :mod:`.clv_models`.
+
+Computed in the user's engine (pandas, Polars, DuckDB, ...) with Narwhals group-bys; only
+the per-customer result is collected, as pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import narwhals as nw
+import pandas as pd
+
+from ._frames import collect, day_number
+from ._validation import AMOUNT, CUSTOMER, DATE, IS_ORDER, Duplicates, prepare_orders
+from .exceptions import EmptyDataError, RetentionKitError
+
+__all__ = ["rfm_summary"]
+
+TimeUnit = Literal["day", "week"]
+_DAYS_PER_UNIT = {"day": 1.0, "week": 7.0}
+_DAY = "_rk_day"
+
+
+def _day(when: Any, arg: str) -> int:
+    """Return days since 1970-01-01 of a date given by the user."""
+    try:
+        ts = pd.Timestamp(when)
+    except (TypeError, ValueError):
+        msg = f"{arg}={when!r} is not a date; pass e.g. {arg}='1997-09-30'."
+        raise RetentionKitError(msg) from None
+    return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+
+
+def rfm_summary(
+    orders: Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str | None = None,
+    time_unit: TimeUnit = "week",
+    observation_end: Any = None,
+    calibration_end: Any = None,
+    duplicates: Duplicates = "warn",
+) -> pd.DataFrame:
+    """Summarise each customer's purchases as frequency, recency, T (and monetary value).
+
+    Purchases are counted by day: all orders of a customer on one calendar day are one
+    purchase, and their amounts are added up (returns netted). A day whose net amount is
+    not positive is not a purchase.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        Transactions (pandas, Polars, DuckDB relation, ...), one row per order or order line.
+    customer_col, date_col : str
+        Columns with the customer id and the order date.
+    amount_col : str, optional
+        Column with the order amount; adds ``monetary_value``.
+    time_unit : {"week", "day"}, default "week"
+        Unit of ``recency``, ``T`` and ``duration_holdout``.
+    observation_end : date-like, optional
+        Last day observed (inclusive); default the last order date.
+    calibration_end : date-like, optional
+        Last day of the calibration period. Only customers who bought by then are kept; the
+        summary is computed on calibration orders and ``frequency_holdout`` /
+        ``duration_holdout`` describe ``(calibration_end, observation_end]``.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        What to do with exactly repeated rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer (index named ``customer_col``), sorted, with columns
+
+        - ``frequency``: repeat purchase days (distinct purchase days minus one);
+        - ``recency``: time from the first to the last purchase day;
+        - ``T``: time from the first purchase day to the end (of calibration);
+        - ``monetary_value``: mean of the repeat purchase days' totals, first purchase
+          excluded; 0 when ``frequency`` is 0 (with ``amount_col``);
+        - ``frequency_holdout``, ``duration_holdout`` (with ``calibration_end``).
+
+    Raises
+    ------
+    RetentionKitError
+        When ``time_unit`` is unknown or ``calibration_end`` is not before
+        ``observation_end``.
+    EmptyDataError
+        When no customer bought by the end of calibration.
+
+    Examples
+    --------
+    >>> from retention_kit.published_data import load_cdnow_sample
+    >>> from retention_kit.rfm import rfm_summary
+    >>> rfm = rfm_summary(load_cdnow_sample(), date_col="date", amount_col="amount",
+    ...                   calibration_end="1997-09-30", duplicates="keep")
+    >>> rfm.loc[1].round(2).tolist()
+    [2.0, 30.43, 38.86, 22.34, 1.0, 39.0]
+    >>> len(rfm), int(rfm["frequency"].sum())
+    (2357, 2457)
+    """
+    if time_unit not in _DAYS_PER_UNIT:
+        msg = f"time_unit={time_unit!r} is not supported; use 'week' or 'day'."
+        raise RetentionKitError(msg)
+    prepared = prepare_orders(
+        orders,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        duplicates=duplicates,
+    )
+    end_date = pd.Timestamp(prepared.max_date if observation_end is None else observation_end)
+    end_day = _day(end_date, "observation_end")
+    cal_day = end_day if calibration_end is None else _day(calibration_end, "calibration_end")
+    cal_date = pd.Timestamp("1970-01-01") + pd.Timedelta(days=cal_day)
+    if calibration_end is not None and cal_day >= end_day:
+        msg = (
+            f"calibration_end ({cal_date.date()}) must be before observation_end "
+            f"({end_date.date()}); leave calibration_end=None for a summary without holdout."
+        )
+        raise RetentionKitError(msg)
+    unit = _DAYS_PER_UNIT[time_unit]
+    has_amount = amount_col is not None
+
+    lf = prepared.frame.with_columns(
+        day_number(DATE).alias(_DAY), nw.col(IS_ORDER).cast(nw.Int64)
+    ).filter(nw.col(_DAY) <= end_day)
+    day_aggs = [nw.col(IS_ORDER).max()]
+    if has_amount:
+        day_aggs.append(nw.col(AMOUNT).sum())
+    days = lf.group_by([CUSTOMER, _DAY]).agg(day_aggs).filter(nw.col(IS_ORDER) > 0)
+    if has_amount:
+        days = days.filter(nw.col(AMOUNT) > 0)
+
+    cal = days.filter(nw.col(_DAY) <= cal_day)
+    stats = cal.group_by(CUSTOMER).agg(
+        nw.col(_DAY).min().alias("_first"),
+        nw.col(_DAY).max().alias("_last"),
+        nw.len().alias("_n"),
+    )
+    summary = stats.select(
+        nw.col(CUSTOMER),
+        (nw.col("_n") - 1).cast(nw.Int64).alias("frequency"),
+        ((nw.col("_last") - nw.col("_first")).cast(nw.Float64) / unit).alias("recency"),
+        ((cal_day - nw.col("_first")).cast(nw.Float64) / unit).alias("T"),
+    )
+    if has_amount:
+        repeat = (
+            cal.join(stats.select(CUSTOMER, "_first"), on=CUSTOMER, how="inner")
+            .filter(nw.col(_DAY) > nw.col("_first"))
+            .group_by(CUSTOMER)
+            .agg(nw.col(AMOUNT).mean().alias("monetary_value"))
+        )
+        summary = summary.join(repeat, on=CUSTOMER, how="left")
+    if calibration_end is not None:
+        holdout = (
+            days.filter(nw.col(_DAY) > cal_day)
+            .group_by(CUSTOMER)
+            .agg(nw.len().alias("frequency_holdout"))
+        )
+        summary = summary.join(holdout, on=CUSTOMER, how="left")
+
+    out = collect(summary)
+    if out.empty:
+        msg = (
+            f"no customer bought by the end of calibration ({cal_date.date()}); check "
+            f"calibration_end and date_col={date_col!r}."
+        )
+        raise EmptyDataError(msg)
+    if has_amount:
+        out["monetary_value"] = out["monetary_value"].fillna(0.0).astype(float)
+    if calibration_end is not None:
+        out["frequency_holdout"] = out["frequency_holdout"].fillna(0).astype("int64")
+        out["duration_holdout"] = (end_day - cal_day) / unit
+    out = out.rename(columns={CUSTOMER: customer_col}).set_index(customer_col).sort_index()
+    out["frequency"] = out["frequency"].astype("int64")
+    return out
