@@ -73,12 +73,13 @@ def cdnow_spend() -> pd.DataFrame:
 
 
 def synthetic_customers(n: int, seed: int = 2024) -> pd.DataFrame:
-    """BG/NBD-like summaries in weeks for ``n`` customers."""
+    """BG/NBD-like summaries in weeks for ``n`` customers (first purchases on whole days)."""
     rng = np.random.default_rng(seed)
-    big_t = rng.uniform(1.0, 39.0, n).round(2)
+    # whole days, in weeks, as in real transaction data (cohorts joining over 39 weeks)
+    days = rng.integers(7, 273, n)
+    big_t = days / 7
     x = rng.poisson(rng.gamma(0.25, 1 / 4.4, n) * big_t)
-    t_x = np.where(x > 0, (rng.uniform(0, 1, n) * big_t).round(2), 0.0)
-    t_x = np.where((x > 0) & (t_x == 0), 0.01, t_x)
+    t_x = np.where(x > 0, rng.integers(1, days + 1) / 7, 0.0)
     m = np.where(x > 0, rng.gamma(6.0, 5.0, n).round(2), 0.0)
     return pd.DataFrame({"frequency": x, "recency": t_x, "T": big_t, "monetary_value": m})
 

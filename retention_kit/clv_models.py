@@ -195,15 +195,27 @@ def _validate_rft(
     return x.astype(float), t_x.astype(float), big_t.astype(float)
 
 
+def _unique_rows(*columns: FloatArray) -> tuple[list[FloatArray], NDArray[np.intp]]:
+    """Return the distinct rows of ``columns`` and, per input row, its distinct row."""
+    n = columns[0].size
+    order = np.lexsort(columns[::-1])
+    ordered = [c[order] for c in columns]
+    new = np.ones(n, dtype=bool)
+    for c in ordered:
+        new[1:] |= c[1:] != c[:-1]
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return [c[new] for c in ordered], inverse
+
+
 def _collapse(
     columns: Sequence[FloatArray], weights: FloatArray
 ) -> tuple[list[FloatArray], FloatArray]:
     """Merge identical rows of ``columns`` into one row each, summing their weights."""
-    stacked = np.column_stack(columns)
     keep = weights > 0
-    unique, inverse = np.unique(stacked[keep], axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=weights[keep], minlength=unique.shape[0])
-    return [unique[:, j].copy() for j in range(unique.shape[1])], counts
+    unique, inverse = _unique_rows(*(c[keep] for c in columns))
+    counts = np.bincount(inverse, weights=weights[keep], minlength=unique[0].size)
+    return unique, counts
 
 
 def _index_of(*values: Any) -> pd.Index | None:
@@ -639,14 +651,7 @@ class BetaGeoModel(_ContinuousModel):
         """
         self._check_fitted("probability_alive")
         x, t_x, big_t = _validate_rft(frequency, recency, T)
-        r, alpha, a, b = self._theta()
-        with np.errstate(divide="ignore"):
-            log_ratio = (
-                np.log(a)
-                - np.log(np.where(x > 0, b + x - 1.0, 1.0))
-                + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
-            )
-        p = np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
+        p = self._p_alive(x, t_x, big_t)
         idx = _index_of(frequency, recency, T)
         return _wrap(p, idx, "probability_alive", _is_scalar(frequency, recency, T))
 
@@ -679,19 +684,28 @@ class BetaGeoModel(_ContinuousModel):
         idx = _index_of(frequency, recency, T, t)
         return _wrap(out, idx, "expected_purchases", _is_scalar(t, frequency, recency, T))
 
-    def _conditional(self, t, x, t_x, T) -> FloatArray:
+    def _top(self, t: FloatArray, x: FloatArray, T: FloatArray) -> FloatArray:
+        """Return ``E[Y(t) | x, T]`` of a customer known to be alive at ``T``."""
         r, alpha, a, b = self._theta()
         z = t / (alpha + T + t)
         log_f = lik.log_hyp2f1(r + x, b + x, a + b + x - 1.0, z)
         inner = -np.expm1((r + x) * np.log((alpha + T) / (alpha + T + t)) + log_f)
-        top = (a + b + x - 1.0) / (a - 1.0) * inner
-        with np.errstate(divide="ignore"):
+        return (a + b + x - 1.0) / (a - 1.0) * inner
+
+    def _p_alive(self, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
+        r, alpha, a, b = self._theta()
+        with np.errstate(divide="ignore", over="ignore"):
             log_ratio = (
                 np.log(a)
                 - np.log(np.where(x > 0, b + x - 1.0, 1.0))
                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
             )
-        return np.where(x > 0, top / (1.0 + np.exp(log_ratio)), top)
+            return np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
+
+    def _conditional(self, t, x, t_x, T) -> FloatArray:
+        # The hypergeometric part depends on (t, x, T) only: compute it once per distinct row.
+        (ut, ux, u_big_t), inverse = _unique_rows(t, x, T)
+        return self._top(ut, ux, u_big_t)[inverse] * self._p_alive(x, t_x, T)
 
 
 class ParetoNBDModel(_ContinuousModel):
@@ -1120,7 +1134,11 @@ def _cumulative_expected(
         return np.stack([model._conditional(s, x, t_x, T, p_alive) for s in steps])
     if isinstance(model, BetaGeoModel):
         model._check_fitted("expected_purchases")
-        return np.stack([model._conditional(s, x, t_x, T) for s in steps])
+        (ux, u_big_t), inverse = _unique_rows(x, T)
+        p_alive = model._p_alive(x, t_x, T)
+        return np.stack([model._top(np.full(ux.size, s), ux, u_big_t)[inverse] for s in steps]) * (
+            p_alive
+        )
     return np.stack([np.asarray(model.expected_purchases(s, x, t_x, T)) for s in steps])
 
 
