@@ -9,6 +9,7 @@ metric code can rely on.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 import warnings
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,11 @@ AMOUNT = "_rk_amount"
 ORDER = "_rk_order"
 IS_ORDER = "_rk_is_order"
 PERIOD = "_rk_period"
+START = "_rk_start"
+END = "_rk_end"
+MRR = "_rk_mrr"
+#: Stands in for "still active" in end dates (far beyond any data).
+FAR_FUTURE = pd.Timestamp("2200-01-01")
 
 _MAX_ROWS_SHOWN = 5
 
@@ -327,6 +333,132 @@ def prepare_orders(
         max_date=pd.Timestamp(bounds["hi"].iloc[0]),
         n_rows=n_rows,
     )
+
+
+@dataclass(frozen=True)
+class PreparedSpells:
+    """Validated subscription spells: paid start, end (FAR_FUTURE = active), segments."""
+
+    frame: nw.LazyFrame
+    by: list[str]
+    as_of: pd.Timestamp
+    has_mrr: bool
+
+
+def prepare_subscriptions(
+    subscriptions: Any,
+    *,
+    customer_col: str,
+    start_col: str,
+    end_col: str,
+    trial_end_col: str | None = None,
+    count_trials: bool = False,
+    mrr_col: str | None = None,
+    by: str | Sequence[str] | None = None,
+    as_of: Any = None,
+) -> PreparedSpells:
+    """Validate subscriptions and return paid spells with internal column names.
+
+    Columns: ``CUSTOMER``, the ``by`` columns, ``START`` (when paying starts: the trial end
+    for converted trials unless ``count_trials``), ``END`` (``FAR_FUTURE`` while active)
+    and ``MRR`` with ``mrr_col``. Trials that never converted are left out (unless
+    ``count_trials``), as are spells that end when they start.
+    """
+    by_cols = as_list(by)
+    lf = to_lazy(subscriptions, arg="subscriptions")
+    require_columns(
+        lf,
+        {
+            "customer_col": customer_col,
+            "start_col": start_col,
+            "end_col": end_col,
+            "trial_end_col": trial_end_col,
+            "mrr_col": mrr_col,
+            "by": by_cols,
+        },
+    )
+    if count_rows(lf) == 0:
+        msg = "subscriptions is empty: there are no rows to compute on."
+        raise EmptyDataError(msg)
+    required = {"customer_col": customer_col, "start_col": start_col}
+    if mrr_col is not None:
+        check_mrr(subscriptions, lf, mrr_col)
+        required["mrr_col"] = mrr_col
+    check_no_nulls(subscriptions, lf, required)
+    dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
+    for col, arg in dates:
+        if col is not None:
+            lf = parse_dates(subscriptions, lf, col, arg)
+    backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
+    n_backwards = _count(lf, backwards)
+    if n_backwards:
+        rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
+        msg = (
+            f"end_col={end_col!r} is before start_col={start_col!r} in {n_backwards} row(s):"
+            f"{rows}\nFix or drop those rows (swapped columns?)."
+        )
+        raise InvalidDataError(msg)
+    if mrr_col is not None:
+        negative = nw.col(mrr_col) < 0
+        n_negative = _count(lf, negative)
+        if n_negative:
+            rows = offending_rows(subscriptions, lf, negative, [customer_col, start_col, mrr_col])
+            msg = (
+                f"mrr_col={mrr_col!r} is negative in {n_negative} row(s):{rows}\nMRR is what a "
+                f"subscription pays per month; record refunds and credits elsewhere."
+            )
+            raise InvalidDataError(msg)
+
+    paid_start = nw.col(start_col)
+    if trial_end_col is not None and not count_trials:
+        trial = nw.col(trial_end_col)
+        paid_start = (
+            nw.when(~trial.is_null() & (trial > nw.col(start_col)))
+            .then(trial)
+            .otherwise(nw.col(start_col))
+        )
+    columns = [
+        nw.col(customer_col).alias(CUSTOMER),
+        *[nw.col(c) for c in by_cols],
+        paid_start.alias(START),
+        nw.col(end_col).fill_null(FAR_FUTURE.to_pydatetime()).alias(END),
+    ]
+    if mrr_col is not None:
+        columns.append(nw.col(mrr_col).cast(nw.Float64).alias(MRR))
+    spells = lf.select(columns).filter(nw.col(END) > nw.col(START))
+
+    if as_of is None:
+        bounds = collect(
+            lf.select(
+                nw.col(start_col).max().alias("last_start"),
+                nw.col(end_col).max().alias("last_end"),
+            )
+        )
+        candidates = [bounds["last_start"].iloc[0], bounds["last_end"].iloc[0]]
+        as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
+    else:
+        as_of_ts = pd.Timestamp(as_of)
+    return PreparedSpells(frame=spells, by=by_cols, as_of=as_of_ts, has_mrr=mrr_col is not None)
+
+
+_CURRENCY = re.compile(r"[$€£¥฿₹₩]|\b[A-Z]{3}\b")
+
+
+def check_mrr(native: Any, lf: nw.LazyFrame, col: str) -> None:
+    """Raise if the MRR column is not numeric, naming mixed currencies when it holds text."""
+    dtype = lf.collect_schema()[col]
+    if dtype.is_numeric():
+        return
+    if dtype == nw.String:
+        values = collect(lf.select(nw.col(col)).unique().head(10_000))[col].dropna()
+        found = sorted({m for v in values for m in _CURRENCY.findall(str(v))})
+        if len(found) > 1:
+            msg = (
+                f"mrr_col={col!r} mixes currencies ({', '.join(found)}); convert every amount "
+                f"to one currency first, or split the data by currency and run each apart."
+            )
+            raise InvalidDataError(msg)
+    check_numeric(native, lf, col, "mrr_col")
 
 
 def resolve_as_of(as_of: Any, default: pd.Timestamp) -> pd.Timestamp:

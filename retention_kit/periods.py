@@ -50,25 +50,22 @@ from ._frames import (
     period_end_exclusive,
     period_index,
     python_period_index,
-    to_lazy,
     to_periods,
 )
 from ._validation import (
     CUSTOMER,
     DATE,
+    END,
     IS_ORDER,
     PERIOD,
+    START,
     Duplicates,
     as_list,
-    check_no_nulls,
-    count_rows,
-    offending_rows,
-    parse_dates,
     prepare_orders,
-    require_columns,
+    prepare_subscriptions,
     resolve_as_of,
 )
-from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
+from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import wilson_interval
 
 __all__ = ["compare_churn_policies", "period_summary", "subscription_summary"]
@@ -331,73 +328,26 @@ def subscription_summary(
     """
     freq = check_freq(freq)  # type: ignore[assignment]
     _check_policy(denominator, reactivations, incomplete)
-    by_cols = as_list(by)
-    lf = to_lazy(subscriptions, arg="subscriptions")
-    require_columns(
-        lf,
-        {
-            "customer_col": customer_col,
-            "start_col": start_col,
-            "end_col": end_col,
-            "trial_end_col": trial_end_col,
-            "by": by_cols,
-        },
+    prepared = prepare_subscriptions(
+        subscriptions,
+        customer_col=customer_col,
+        start_col=start_col,
+        end_col=end_col,
+        trial_end_col=trial_end_col,
+        count_trials=count_trials,
+        by=by,
+        as_of=as_of,
     )
-    if count_rows(lf) == 0:
-        msg = "subscriptions is empty: there are no rows to compute on."
-        raise EmptyDataError(msg)
-    check_no_nulls(subscriptions, lf, {"customer_col": customer_col, "start_col": start_col})
-    for col, arg in [
-        (start_col, "start_col"),
-        (end_col, "end_col"),
-        (trial_end_col, "trial_end_col"),
-    ]:
-        if col is not None:
-            lf = parse_dates(subscriptions, lf, col, arg)
-    backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
-    n_backwards = int(collect(lf.select(backwards.cast(nw.Int64).sum().alias("n")))["n"].iloc[0])
-    if n_backwards:
-        rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
-        msg = (
-            f"end_col={end_col!r} is before start_col={start_col!r} in {n_backwards} row(s):"
-            f"{rows}\nFix or drop those rows (swapped columns?)."
-        )
-        raise InvalidDataError(msg)
-
-    paid_start = nw.col(start_col)
-    if trial_end_col is not None and not count_trials:
-        trial = nw.col(trial_end_col)
-        paid_start = (
-            nw.when(~trial.is_null() & (trial > nw.col(start_col)))
-            .then(trial)
-            .otherwise(nw.col(start_col))
-        )
-    far_future = pd.Timestamp("2200-01-01").to_pydatetime()
-    spells = lf.select(
-        nw.col(customer_col).alias(CUSTOMER),
-        *[nw.col(c) for c in by_cols],
-        paid_start.alias("_rk_start"),
-        nw.col(end_col).fill_null(far_future).alias("_rk_end"),
-    ).filter(nw.col("_rk_end") > nw.col("_rk_start"))
-
-    bounds = collect(
-        lf.select(
-            nw.col(start_col).max().alias("last_start"),
-            nw.col(end_col).max().alias("last_end"),
-        )
-    )
-    if as_of is None:
-        candidates = [bounds["last_start"].iloc[0], bounds["last_end"].iloc[0]]
-        as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
-    else:
-        as_of_ts = pd.Timestamp(as_of)
+    by_cols = prepared.by
+    spells = prepared.frame
+    as_of_ts = prepared.as_of
 
     # Period of each spell's start and end; merge spells of a customer that touch at
     # period level, so the intervals of boundary coverage (a, z] are disjoint.
     owner = [CUSTOMER, *by_cols]
     spells = spells.with_columns(
-        period_index("_rk_start", freq).alias("_rk_a"),
-        period_index("_rk_end", freq).alias("_rk_z"),
+        period_index(START, freq).alias("_rk_a"),
+        period_index(END, freq).alias("_rk_z"),
     ).select([*owner, "_rk_a", "_rk_z"])
     spells = spells.with_columns(
         nw.col("_rk_z").cum_max().over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_reach")

@@ -12,7 +12,7 @@ import narwhals as nw
 import pandas as pd
 
 from ._frames import collect, day_number
-from ._validation import AMOUNT, CUSTOMER, DATE, IS_ORDER, Duplicates, prepare_orders
+from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, prepare_orders
 from .exceptions import EmptyDataError, RetentionKitError
 
 __all__ = ["rfm_summary"]
@@ -46,8 +46,8 @@ def rfm_summary(
     """Summarise each customer's purchases as frequency, recency, T (and monetary value).
 
     Purchases are counted by day: all orders of a customer on one calendar day are one
-    purchase, and their amounts are added up (returns netted). A day whose net amount is
-    not positive is not a purchase.
+    purchase, and their amounts are added up (returns netted). A day with only returns,
+    or whose net amount is negative, is not a purchase; a zero-amount purchase is.
 
     Parameters
     ----------
@@ -122,15 +122,17 @@ def rfm_summary(
     unit = _DAYS_PER_UNIT[time_unit]
     has_amount = amount_col is not None
 
-    lf = prepared.frame.with_columns(
-        day_number(DATE).alias(_DAY), nw.col(IS_ORDER).cast(nw.Int64)
-    ).filter(nw.col(_DAY) <= end_day)
-    day_aggs = [nw.col(IS_ORDER).max()]
+    lf = prepared.frame.with_columns(day_number(DATE).alias(_DAY)).filter(nw.col(_DAY) <= end_day)
     if has_amount:
-        day_aggs.append(nw.col(AMOUNT).sum())
-    days = lf.group_by([CUSTOMER, _DAY]).agg(day_aggs).filter(nw.col(IS_ORDER) > 0)
-    if has_amount:
-        days = days.filter(nw.col(AMOUNT) > 0)
+        # A purchase day has a non-negative line and a non-negative net total: return-only
+        # days are not purchases, zero-amount purchases (free items) are.
+        days = (
+            lf.group_by([CUSTOMER, _DAY])
+            .agg(nw.col(AMOUNT).sum(), nw.col(AMOUNT).max().alias("_max"))
+            .filter((nw.col("_max") >= 0) & (nw.col(AMOUNT) >= 0))
+        )
+    else:
+        days = lf.select(CUSTOMER, _DAY).unique()
 
     cal = days.filter(nw.col(_DAY) <= cal_day)
     stats = cal.group_by(CUSTOMER).agg(

@@ -443,3 +443,29 @@ def test_rfm_summary_counts_days_and_nets_returns():
         rfm_summary(orders, customer_col="cid", date_col="when", calibration_end="2024-03-01")
     with pytest.raises(RetentionKitError, match="time_unit='month'"):
         rfm_summary(orders, customer_col="cid", date_col="when", time_unit="month")
+
+
+def test_predictions_at_published_parameters_match_lifetimes():
+    # Reference values: lifetimes 0.11.3 at the same (published) parameters.
+    x, t_x, big_t = [0, 2, 10], [0.0, 30.43, 35.0], [38.86] * 3
+    bg = BetaGeoModel()
+    bg.params_ = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    np.testing.assert_allclose(
+        bg.expected_purchases(52, x, t_x, big_t), [0.25207302, 1.55872081, 7.738892], rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        bg.probability_alive(x, t_x, big_t), [1.0, 0.72657857, 0.84694141], rtol=1e-7
+    )
+    pn = ParetoNBDModel()
+    pn.params_ = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+    np.testing.assert_allclose(
+        pn.expected_purchases(52, x, t_x, big_t), [0.136201, 1.850827, 8.16249], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        pn.probability_alive(x, t_x, big_t), [0.2952866, 0.86916756, 0.92733209], rtol=1e-7
+    )
+    gg = GammaGammaModel()
+    gg.params_ = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+    np.testing.assert_allclose(
+        gg.expected_average_spend([2, 10], [22.35, 30.0]), [24.66371391, 30.21919068], rtol=1e-8
+    )
