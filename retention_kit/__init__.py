@@ -6,7 +6,15 @@ Every rate is a percentage (0-100; NPS -100..100). Data-level functions take a f
 
 from __future__ import annotations
 
-from . import datasets, io
+from . import clv_models, datasets, io, model_plots, published_data
+from .clv_models import (
+    BetaGeoBetaBinomModel,
+    BetaGeoModel,
+    ConvergenceError,
+    GammaGammaModel,
+    ParetoNBDModel,
+    ShiftedBetaGeoModel,
+)
 from .cohorts import COHORT_VALUES, cohort_data, cohort_table
 from .exceptions import (
     EmptyDataError,
@@ -40,11 +48,27 @@ from .plotting import (
     plot_period_metrics,
     plot_retention_curves,
 )
+from .rfm import rfm_summary
+from .subscriptions import (
+    MOVEMENTS,
+    compare_survival,
+    mrr_movements,
+    revenue_cohort_table,
+    subscription_lifetimes,
+    survival_curves,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
+    "BetaGeoModel",
+    "ConvergenceError",
+    "GammaGammaModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeoModel",
     "COHORT_VALUES",
+    "MOVEMENTS",
     "MIN_READABLE_N",
     "EmptyDataError",
     "InvalidDataError",
@@ -60,12 +84,19 @@ __all__ = [
     "clv_repeat_formula",
     "clv_retention_margin",
     "clv_summary",
+    "clv_models",
     "cohort_data",
     "cohort_table",
     "compare_churn_policies",
+    "compare_survival",
+    "mrr_movements",
+    "revenue_cohort_table",
+    "subscription_lifetimes",
+    "survival_curves",
     "datasets",
     "io",
     "loyal_customer_rate",
+    "model_plots",
     "net_promoter_score",
     "nps_change_test",
     "nps_from_counts",
@@ -75,7 +106,9 @@ __all__ = [
     "plot_nps_shares",
     "plot_period_metrics",
     "plot_retention_curves",
+    "published_data",
     "repeat_purchase_rate",
+    "rfm_summary",
     "retention_rate",
     "revenue_churn_rate",
     "subscription_summary",

@@ -149,3 +149,11 @@ def period_end_exclusive(index: int, freq: str) -> pd.Timestamp:
 def pandas_freq(freq: str) -> str:
     """The pandas period alias of a retention_kit ``freq``."""
     return _PANDAS_FREQ[freq]
+
+
+def is_complete(index: Any, freq: str, as_of: pd.Timestamp) -> np.ndarray:
+    """Whether each period (integer index) ends by the end of day ``as_of``."""
+    idx = np.asarray(index, dtype="int64")
+    following = to_periods(idx + 1, freq).start_time.to_numpy()
+    cutoff = (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)).to_datetime64()
+    return following <= cutoff

@@ -343,6 +343,9 @@ class PreparedSpells:
     by: list[str]
     as_of: pd.Timestamp
     has_mrr: bool
+    #: Trials that ended without converting (``CUSTOMER``, ``by``, ``END`` = trial end);
+    #: None when there is no trial column or trials count as customers.
+    unconverted_trials: nw.LazyFrame | None = None
 
 
 def prepare_subscriptions(
@@ -426,6 +429,16 @@ def prepare_subscriptions(
     if mrr_col is not None:
         columns.append(nw.col(mrr_col).cast(nw.Float64).alias(MRR))
     spells = lf.select(columns).filter(nw.col(END) > nw.col(START))
+    unconverted = None
+    if trial_end_col is not None and not count_trials:
+        trial = nw.col(trial_end_col)
+        unconverted = lf.filter(
+            ~trial.is_null() & ~nw.col(end_col).is_null() & (nw.col(end_col) <= trial)
+        ).select(
+            nw.col(customer_col).alias(CUSTOMER),
+            *[nw.col(c) for c in by_cols],
+            nw.col(end_col).alias(END),
+        )
 
     if as_of is None:
         bounds = collect(
@@ -438,7 +451,13 @@ def prepare_subscriptions(
         as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
     else:
         as_of_ts = pd.Timestamp(as_of)
-    return PreparedSpells(frame=spells, by=by_cols, as_of=as_of_ts, has_mrr=mrr_col is not None)
+    return PreparedSpells(
+        frame=spells,
+        by=by_cols,
+        as_of=as_of_ts,
+        has_mrr=mrr_col is not None,
+        unconverted_trials=unconverted,
+    )
 
 
 _CURRENCY = re.compile(r"[$€£¥฿₹₩]|\b[A-Z]{3}\b")

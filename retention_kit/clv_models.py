@@ -200,7 +200,8 @@ def _unique_rows(*columns: FloatArray) -> tuple[list[FloatArray], NDArray[np.int
     n = columns[0].size
     order = np.lexsort(columns[::-1])
     ordered = [c[order] for c in columns]
-    new = np.ones(n, dtype=bool)
+    new = np.zeros(n, dtype=bool)
+    new[:1] = True
     for c in ordered:
         new[1:] |= c[1:] != c[:-1]
     inverse = np.empty(n, dtype=np.intp)

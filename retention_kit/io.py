@@ -21,7 +21,7 @@ SUPPORTED_SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx", ".xls")
 
 
 def read_table(source: str | Path) -> pd.DataFrame:
-    """Read a CSV, Parquet or Excel file into pandas, choosing the reader by suffix.
+    r"""Read a CSV, Parquet or Excel file into pandas, choosing the reader by suffix.
 
     Parameters
     ----------
@@ -41,7 +41,7 @@ def read_table(source: str | Path) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "orders.csv"
-    >>> _ = path.write_text("customer_id,order_date,amount\\na,2024-01-05,10.5\\n")
+    >>> _ = path.write_text("customer_id,order_date,amount\na,2024-01-05,10.5\n")
     >>> read_table(path).shape
     (1, 3)
     """

@@ -47,7 +47,7 @@ from ._frames import (
     Freq,
     check_freq,
     collect,
-    period_end_exclusive,
+    is_complete,
     period_index,
     python_period_index,
     to_periods,
@@ -581,9 +581,7 @@ def _finish(
         out["churn_high"] = np.nan
 
     periods = to_periods(out[PERIOD], freq)
-    cutoff = as_of.normalize() + pd.Timedelta(days=1)
-    ends = np.array([period_end_exclusive(i, freq) for i in out[PERIOD]], dtype="datetime64[ns]")
-    out["complete"] = ends <= cutoff.to_datetime64()
+    out["complete"] = is_complete(out[PERIOD], freq, as_of)
     out["note"] = _notes(out, denominator)
     out.loc[~out["complete"], "note"] = (
         f"incomplete: data runs to {as_of:%Y-%m-%d}; " + out.loc[~out["complete"], "note"]

@@ -469,3 +469,13 @@ def test_predictions_at_published_parameters_match_lifetimes():
     np.testing.assert_allclose(
         gg.expected_average_spend([2, 10], [22.35, 30.0]), [24.66371391, 30.21919068], rtol=1e-8
     )
+
+
+def test_identical_histories_are_collapsed_before_fitting():
+    from retention_kit.clv_models import _collapse
+
+    x = np.array([1.0, 0.0, 1.0, 2.0, 0.0])
+    t = np.array([3.0, 0.0, 3.0, 4.0, 0.0])
+    (ux, ut), counts = _collapse([x, t], np.array([1.0, 1.0, 2.0, 1.0, 1.0]))
+    assert ux.tolist() == [0.0, 1.0, 2.0] and ut.tolist() == [0.0, 3.0, 4.0]
+    assert counts.tolist() == [2.0, 3.0, 1.0]
