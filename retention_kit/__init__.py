@@ -49,6 +49,7 @@ from .plotting import (
     plot_retention_curves,
 )
 from .rfm import rfm_summary
+from .subscription_plots import plot_mrr_movements, plot_revenue_retention, plot_survival
 from .subscriptions import (
     MOVEMENTS,
     compare_survival,
@@ -102,10 +103,13 @@ __all__ = [
     "nps_from_counts",
     "period_summary",
     "plot_cohort_heatmap",
+    "plot_mrr_movements",
     "plot_nps",
     "plot_nps_shares",
     "plot_period_metrics",
     "plot_retention_curves",
+    "plot_revenue_retention",
+    "plot_survival",
     "published_data",
     "repeat_purchase_rate",
     "rfm_summary",

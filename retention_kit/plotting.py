@@ -45,8 +45,10 @@ _VALUE_LABELS = {
     "retention_unbounded": "Unbounded retention (% of cohort)",
     "revenue": "Revenue",
     "cumulative_revenue_per_customer": "Cumulative revenue per customer",
+    "nrr": "Net revenue retention (% of first-period MRR)",
+    "mrr": "MRR",
 }
-_PERCENT_VALUES = {"retention", "retention_unbounded"}
+_PERCENT_VALUES = {"retention", "retention_unbounded", "nrr"}
 _FREQ_UNITS = {
     "day": "days",
     "week": "weeks",
@@ -182,7 +184,7 @@ def _value_formatter(kind: str | None, values: np.ndarray) -> str:
     top = float(np.max(np.abs(finite))) if finite.size else 0.0
     if kind in _PERCENT_VALUES:
         return "{:.0f}%"
-    if kind in ("customers", "revenue") or top >= 100:
+    if kind in ("customers", "revenue", "mrr") or top >= 100:
         return "compact" if top >= 100_000 else "{:,.0f}"
     if kind == "cumulative_revenue_per_customer":
         return "{:,.1f}" if top >= 10 else "{:,.2f}"

@@ -603,7 +603,9 @@ def survival_curves(
         medians.append(summary)
     table = pd.DataFrame(medians)
     table = table.replace([np.inf, -np.inf], np.nan)
-    return pd.concat(curves, ignore_index=True), table
+    result = pd.concat(curves, ignore_index=True)
+    result.attrs["unit"] = unit
+    return result, table
 
 
 def compare_survival(
