@@ -1,4 +1,5 @@
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 import retention_kit as rk
@@ -29,7 +30,7 @@ def test_revenue_retention_lines(movements):
     fig, ax = plt.subplots()
     rk.plot_revenue_retention(movements, ax=ax)
     lines = {line.get_label(): line for line in ax.get_lines()}
-    assert list(lines["NRR"].get_ydata()) == movements["nrr"].tolist()
+    np.testing.assert_array_equal(lines["NRR"].get_ydata(), movements["nrr"].to_numpy())
     assert ax.get_ylabel() == "% of MRR at period start"
 
 

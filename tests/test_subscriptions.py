@@ -29,7 +29,8 @@ def mrr_fixture() -> pd.DataFrame:
         ("F", "2024-03-20", None, "2024-04-03", 25.0, "basic", "web"),
     ]
     frame = pd.DataFrame(
-        rows, columns=["customer_id", "start_date", "end_date", "trial_end", "mrr", "plan", "channel"]
+        rows,
+        columns=["customer_id", "start_date", "end_date", "trial_end", "mrr", "plan", "channel"],
     )
     for col in ["start_date", "end_date", "trial_end"]:
         frame[col] = pd.to_datetime(frame[col])
@@ -144,8 +145,9 @@ def test_survival_by_plan_and_log_rank():
     subs = rk.datasets.load_subscriptions()
     curves, medians = rk.survival_curves(subs, trial_end_col="trial_end", by="plan")
     assert set(curves["plan"]) == {"basic", "pro", "business"}
-    result = rk.compare_survival(subs, trial_end_col="trial_end", by="plan",
-                                 groups=("basic", "business"))
+    result = rk.compare_survival(
+        subs, trial_end_col="trial_end", by="plan", groups=("basic", "business")
+    )
     assert 0 <= result.iloc[0]["p_value"] <= 1
     with pytest.raises(RetentionKitError, match="pass groups"):
         rk.compare_survival(subs, trial_end_col="trial_end", by="plan")
