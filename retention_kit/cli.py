@@ -30,7 +30,11 @@ REPORT_NOTEBOOKS = (
     "02_cohorts",
     "03_clv",
     "04_nps",
+    "05_clv_models",
+    "06_subscriptions",
 )
+#: Notebooks that need a data source besides the orders: skipped when it is not given.
+_NEEDS = {"04_nps": "nps_data", "06_subscriptions": "subscriptions_data"}
 
 _EPILOG = """\
 examples:
@@ -53,6 +57,16 @@ def notebook_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the examples' line breaks; show a default where there is one to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute the notebooks with papermill on your orders and write the "
         "executed notebooks, HTML (full and code-hidden) and metrics.json to --out.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     data = report.add_argument_group("data")
     data.add_argument(
@@ -89,21 +103,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="orders file (.csv, .parquet, .xlsx) or 'demo' for the built-in demo data",
     )
-    data.add_argument("--customer-col", default="customer_id", help="customer id column")
-    data.add_argument("--date-col", default="order_date", help="order date column")
+    data.add_argument(
+        "--customer-col", metavar="COL", default="customer_id", help="customer id column"
+    )
+    data.add_argument("--date-col", metavar="COL", default="order_date", help="order date column")
     data.add_argument(
         "--amount-col",
+        metavar="COL",
         default=None,
         help="order amount column (default 'amount'; or use --quantity-col and --price-col)",
     )
-    data.add_argument("--quantity-col", default=None, help="quantity column (amount = qty x price)")
-    data.add_argument("--price-col", default=None, help="unit price column")
     data.add_argument(
-        "--order-col", default=None, help="order / invoice id column (lines of one order)"
+        "--quantity-col", metavar="COL", default=None, help="quantity column (amount = qty x price)"
     )
-    data.add_argument("--segment-col", default=None, help="segment column, e.g. channel or country")
+    data.add_argument("--price-col", metavar="COL", default=None, help="unit price column")
     data.add_argument(
-        "--date-format", default=None, help="format of text dates, e.g. '%%m/%%d/%%Y %%H:%%M'"
+        "--order-col",
+        metavar="COL",
+        default=None,
+        help="order / invoice id column (lines of one order)",
+    )
+    data.add_argument(
+        "--segment-col", metavar="COL", default=None, help="segment column, e.g. channel or country"
+    )
+    data.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        default=None,
+        help="format of text dates, e.g. '%%m/%%d/%%Y %%H:%%M'",
     )
     data.add_argument(
         "--nps",
@@ -111,28 +138,78 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="survey answers file with a 0-10 score (default: none; 'demo' with --data demo)",
     )
-    data.add_argument("--nps-score-col", default="score", help="score column of --nps")
-    data.add_argument("--nps-date-col", default="date", help="date column of --nps")
+    data.add_argument(
+        "--nps-score-col", metavar="COL", default="score", help="score column of --nps"
+    )
+    data.add_argument("--nps-date-col", metavar="COL", default="date", help="date column of --nps")
+    subs = report.add_argument_group("subscriptions (optional)")
+    subs.add_argument(
+        "--subscriptions",
+        default=None,
+        metavar="PATH",
+        help="subscriptions file: customer, start, end, MRR (default: none; 'demo' with "
+        "--data demo)",
+    )
+    subs.add_argument(
+        "--sub-customer-col", metavar="COL", default="customer_id", help="customer id column"
+    )
+    subs.add_argument(
+        "--sub-start-col", metavar="COL", default="start_date", help="subscription start column"
+    )
+    subs.add_argument(
+        "--sub-end-col", metavar="COL", default="end_date", help="end column (empty = active)"
+    )
+    subs.add_argument(
+        "--sub-mrr-col", metavar="COL", default="mrr", help="monthly recurring revenue column"
+    )
+    subs.add_argument(
+        "--sub-trial-end-col", metavar="COL", default=None, help="trial end column, if any"
+    )
+    subs.add_argument(
+        "--sub-plan-col", metavar="COL", default=None, help="plan / tier column, if any"
+    )
 
     what = report.add_argument_group("analysis")
     what.add_argument("--freq", default="month", choices=FREQS, help="period length")
-    what.add_argument("--start", default=None, help="first order date to use (YYYY-MM-DD)")
-    what.add_argument("--end", default=None, help="last order date to use (YYYY-MM-DD)")
     what.add_argument(
-        "--as-of", default=None, help="date the data runs to (default: last order)"
-    )
-    what.add_argument("--currency", default="$", help="currency symbol for tables")
-    what.add_argument(
-        "--loyalty-threshold", type=int, default=2, help="loyal = more than N orders (default 2)"
+        "--start", metavar="DATE", default=None, help="first order date to use (YYYY-MM-DD)"
     )
     what.add_argument(
-        "--acquisition-cost", type=float, default=0.0, help="cost to acquire one customer"
+        "--end", metavar="DATE", default=None, help="last order date to use (YYYY-MM-DD)"
     )
     what.add_argument(
-        "--gross-margin", type=float, default=100.0, help="gross margin, percent of revenue"
+        "--as-of", metavar="DATE", default=None, help="date the data runs to (default: last order)"
     )
     what.add_argument(
-        "--discount-rate", type=float, default=10.0, help="discount rate, percent per year"
+        "--currency", metavar="SYMBOL", default="$", help="currency symbol for tables"
+    )
+    what.add_argument(
+        "--loyalty-threshold",
+        metavar="N",
+        type=int,
+        default=2,
+        help="loyal = more than N orders",
+    )
+    what.add_argument(
+        "--acquisition-cost",
+        metavar="X",
+        type=float,
+        default=0.0,
+        help="cost to acquire one customer",
+    )
+    what.add_argument(
+        "--gross-margin",
+        metavar="PCT",
+        type=float,
+        default=100.0,
+        help="gross margin, percent of revenue",
+    )
+    what.add_argument(
+        "--discount-rate",
+        metavar="PCT",
+        type=float,
+        default=10.0,
+        help="discount rate, percent per year",
     )
 
     out = report.add_argument_group("output")
@@ -142,13 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="report folder (default reports/<today>-<data name>/)",
     )
-    out.add_argument(
-        "--force", action="store_true", help="write into an existing report folder"
-    )
+    out.add_argument("--force", action="store_true", help="write into an existing report folder")
     out.add_argument(
         "--notebooks",
+        metavar="NAMES",
         default=",".join(REPORT_NOTEBOOKS),
-        help=f"comma-separated notebooks to run (default: {','.join(REPORT_NOTEBOOKS)})",
+        help="comma-separated notebooks to run (default: all whose data is given; "
+        "see 'retention-kit notebooks')",
     )
     out.add_argument("--no-html", action="store_true", help="skip the HTML conversion")
 
@@ -182,6 +259,7 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         msg = "give --amount-col or --quantity-col/--price-col, not both."
         raise RetentionKitError(msg)
     nps = args.nps if args.nps is not None else ("demo" if demo else None)
+    subs = args.subscriptions if args.subscriptions is not None else ("demo" if demo else None)
     return {
         "data": args.data if demo else str(Path(args.data).resolve()),
         "customer_col": args.customer_col,
@@ -204,6 +282,13 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         "nps_data": nps if nps in (None, "demo") else str(Path(nps).resolve()),
         "nps_score_col": args.nps_score_col,
         "nps_date_col": args.nps_date_col,
+        "subscriptions_data": subs if subs in (None, "demo") else str(Path(subs).resolve()),
+        "sub_customer_col": args.sub_customer_col,
+        "sub_start_col": args.sub_start_col,
+        "sub_end_col": args.sub_end_col,
+        "sub_mrr_col": args.sub_mrr_col,
+        "sub_trial_end_col": args.sub_trial_end_col or ("trial_end" if subs == "demo" else None),
+        "sub_plan_col": args.sub_plan_col or ("plan" if subs == "demo" else None),
     }
 
 
@@ -251,6 +336,17 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                 score_col=params["nps_score_col"],
                 date_col=params["nps_date_col"],
             )
+        if params["subscriptions_data"] is not None:
+            io.read_subscriptions(
+                params["subscriptions_data"],
+                customer_col=params["sub_customer_col"],
+                start_col=params["sub_start_col"],
+                end_col=params["sub_end_col"],
+                mrr_col=params["sub_mrr_col"],
+                trial_end_col=params["sub_trial_end_col"],
+                plan_col=params["sub_plan_col"],
+                date_format=params["date_format"],
+            )
     return {"rows": len(orders), "customers": int(orders["customer_id"].nunique())}
 
 
@@ -267,8 +363,12 @@ def _write_html(executed: Path) -> None:
     full = HTMLExporter(template_name="lab")
     html, _ = full.from_notebook_node(notebook)
     executed.with_suffix(".html").write_text(html, encoding="utf-8")
-    summary = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                           exclude_output_prompt=True)
+    summary = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     html, _ = summary.from_notebook_node(notebook)
     executed.with_suffix(".summary.html").write_text(html, encoding="utf-8")
 
@@ -310,11 +410,12 @@ def run_report(
         source = notebook_dir() / f"{name}.ipynb"
         target = out_dir / f"{name}.ipynb"
         began = time.perf_counter()
+        declared = papermill.inspect_notebook(str(source))
         try:
             papermill.execute_notebook(
                 str(source),
                 str(target),
-                parameters=params,
+                parameters={k: v for k, v in params.items() if k in declared},
                 kernel_name="python3",
                 progress_bar=progress,
                 cwd=str(out_dir),
@@ -333,6 +434,14 @@ def run_report(
 def _report(args: argparse.Namespace) -> int:
     params = _parameters(args)
     wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+    explicit = args.notebooks != ",".join(REPORT_NOTEBOOKS)
+    skipped = [n for n in wanted if n in _NEEDS and params[_NEEDS[n]] is None]
+    if skipped and explicit:
+        flags = {"nps_data": "--nps", "subscriptions_data": "--subscriptions"}
+        needs = ", ".join(f"{n} needs {flags[_NEEDS[n]]}" for n in skipped)
+        msg = f"--notebooks: {needs}."
+        raise RetentionKitError(msg)
+    wanted = [n for n in wanted if n not in skipped]
     unknown = [n for n in wanted if not (notebook_dir() / f"{n}.ipynb").is_file()]
     if unknown or not wanted:
         msg = (

@@ -15,7 +15,13 @@ import pandas as pd
 from ._validation import require_columns, to_lazy, warn
 from .exceptions import InvalidDataError, RetentionKitError
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_answers", "read_orders", "read_table"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "read_answers",
+    "read_orders",
+    "read_subscriptions",
+    "read_table",
+]
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx", ".xls")
 
@@ -271,4 +277,74 @@ def read_answers(
     )
     if segment_col is not None:
         out["segment"] = frame[segment_col].astype("string").fillna("(none)")
+    return out
+
+
+def read_subscriptions(
+    source: str | Path | Any,
+    *,
+    customer_col: str = "customer_id",
+    start_col: str = "start_date",
+    end_col: str = "end_date",
+    mrr_col: str = "mrr",
+    trial_end_col: str | None = None,
+    plan_col: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """Read subscriptions into columns ``customer_id``, ``start_date``, ``end_date``, ``mrr``.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        ``"demo"`` for :func:`retention_kit.datasets.load_subscriptions`, a file path, or a
+        frame.
+    customer_col, start_col, end_col, mrr_col : str
+        Columns of the customer id, start, end (empty = active) and monthly revenue.
+    trial_end_col : str, optional
+        Trial end date, kept as ``trial_end``.
+    plan_col : str, optional
+        Plan or tier, kept as ``plan``.
+    date_format : str, optional
+        strftime format of text dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> read_subscriptions("demo", trial_end_col="trial_end", plan_col="plan").columns.tolist()
+    ['customer_id', 'start_date', 'end_date', 'mrr', 'trial_end', 'plan']
+    """
+    if isinstance(source, str) and source == "demo":
+        from .datasets import load_subscriptions
+
+        frame = load_subscriptions()
+    elif isinstance(source, str | Path):
+        frame = read_table(source)
+    else:
+        frame = to_lazy(source).collect().to_pandas()
+    require_columns(
+        to_lazy(frame.head(0)),
+        {
+            "customer_col": customer_col,
+            "start_col": start_col,
+            "end_col": end_col,
+            "mrr_col": mrr_col,
+            "trial_end_col": trial_end_col,
+            "plan_col": plan_col,
+        },
+    )
+    out = pd.DataFrame(
+        {
+            "customer_id": _customer_ids(frame[customer_col]),
+            "start_date": _dates(frame[start_col], start_col, date_format),
+            "end_date": _dates(frame[end_col], end_col, date_format),
+            "mrr": frame[mrr_col],
+        }
+    )
+    if trial_end_col is not None:
+        out["trial_end"] = _dates(frame[trial_end_col], trial_end_col, date_format)
+    if plan_col is not None:
+        out["plan"] = frame[plan_col].astype("string").fillna("(none)")
     return out

@@ -34,6 +34,7 @@ from .nps import net_promoter_score
 from .periods import period_summary
 
 __all__ = [
+    "COLUMN_LABELS",
     "PERIODS_PER_YEAR",
     "format_table",
     "headline_kpis",
@@ -48,6 +49,48 @@ PERIODS_PER_YEAR: dict[str, int] = {"day": 365, "week": 52, "month": 12, "quarte
 """Periods in a year for each ``freq``, used to turn annual rates into per-period ones."""
 
 _DASH = "–"
+
+COLUMN_LABELS: dict[str, str] = {
+    "crr_seed": "CRR seed (E-N)/S",
+    "crr": "CRR",
+    "crr_low": "CRR low",
+    "crr_high": "CRR high",
+    "churn": "churn",
+    "churn_low": "churn low",
+    "churn_high": "churn high",
+    "repeat_customers": "repeaters",
+    "repeat_purchase_rate": "repeat rate",
+    "repeat_purchase_rate_low": "repeat low",
+    "repeat_purchase_rate_high": "repeat high",
+    "loyal_customers": "loyal",
+    "loyal_customer_rate": "loyal rate",
+    "loyal_customer_rate_low": "loyal low",
+    "loyal_customer_rate_high": "loyal high",
+    "aov": "AOV",
+    "arpu": "ARPU",
+    "orders_per_period": "orders per period",
+    "clv_repeat": "CLV seed 1",
+    "clv_lifespan": "CLV seed 2",
+    "clv_retention_margin": "CLV retention margin",
+    "clv_arpa_churn": "CLV ARPU / churn",
+    "clv_arpu_retention": "CLV ARPU / (1 - r)",
+    "n": "answers",
+    "detractor_share": "detractors %",
+    "passive_share": "passives %",
+    "promoter_share": "promoters %",
+    "nps": "NPS",
+    "nps_low": "NPS low",
+    "nps_high": "NPS high",
+    "n_before": "answers before",
+    "n_after": "answers after",
+    "nps_before": "NPS before",
+    "nps_after": "NPS after",
+    "std_error": "std. error",
+    "p_value": "p-value",
+    "diff_low": "difference low",
+    "diff_high": "difference high",
+}
+"""Readable headers :func:`format_table` shows for the package's column names."""
 
 # Rows of the KPI table: (key, label, kind). kind decides the format and how change is shown.
 _KPI_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -99,6 +142,7 @@ def format_table(
     currency: str = "$",
     hide_index: bool = False,
     caption: str | None = None,
+    labels: Mapping[Any, str] | None = None,
 ) -> Styler:
     """A result frame as a readable table: thousands separators, percentages, currency.
 
@@ -120,6 +164,10 @@ def format_table(
         Hide the row labels (for tables whose index is only 0, 1, 2...).
     caption : str, optional
         Caption above the table.
+    labels : mapping, optional
+        Column headers to show instead of the column names. By default the package's
+        names get the readable headers of :data:`COLUMN_LABELS` (``crr`` shows as
+        ``CRR``); pass ``{}`` to keep the names.
 
     Returns
     -------
@@ -142,7 +190,7 @@ def format_table(
     >>> styled.data is table
     True
     >>> print(styled.to_string(delimiter=" | "))  # doctest: +NORMALIZE_WHITESPACE
-     | customers | crr | revenue
+     | customers | CRR | revenue
     0 | 1,200 | 70.0 % | €15,300.50
     1 | 950 | 81.2 % | -€20.00
     """
@@ -174,6 +222,11 @@ def format_table(
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
+    headers = COLUMN_LABELS if labels is None else labels
+    if not isinstance(table.columns, pd.MultiIndex):
+        styler = styler.relabel_index(
+            [headers.get(c, str(c)) for c in table.columns], axis="columns"
+        )
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c].dtype)]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
@@ -463,7 +516,6 @@ def kpi_table(kpis: Mapping[str, Any], currency: str = "$") -> Styler:
     table = pd.DataFrame.from_dict(
         records, orient="index", columns=[current, str(previous), "Change"]
     )
-    table.index.name = "Figure"
     return table.style.set_properties(**{"text-align": "right"}).set_table_styles(
         [{"selector": "th.row_heading", "props": [("text-align", "left")]}]
     )
