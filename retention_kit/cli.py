@@ -433,6 +433,14 @@ def run_report(
 
 def _report(args: argparse.Namespace) -> int:
     params = _parameters(args)
+    out_dir = Path(args.out) if args.out else _default_out(args.data)
+    if out_dir.exists() and any(out_dir.iterdir()) and not args.force:
+        msg = (
+            f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
+            f"to overwrite its reports, or choose another --out."
+        )
+        raise RetentionKitError(msg)
+    facts = _check_inputs(params)
     wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
     explicit = args.notebooks != ",".join(REPORT_NOTEBOOKS)
     skipped = [n for n in wanted if n in _NEEDS and params[_NEEDS[n]] is None]
@@ -449,14 +457,6 @@ def _report(args: argparse.Namespace) -> int:
             f"{', '.join(REPORT_NOTEBOOKS)}."
         )
         raise RetentionKitError(msg)
-    out_dir = Path(args.out) if args.out else _default_out(args.data)
-    if out_dir.exists() and any(out_dir.iterdir()) and not args.force:
-        msg = (
-            f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
-            f"to overwrite its reports, or choose another --out."
-        )
-        raise RetentionKitError(msg)
-    facts = _check_inputs(params)
     print(
         f"retention-kit: {facts['rows']:,} order rows, {facts['customers']:,} customers; "
         f"writing to {out_dir}/",

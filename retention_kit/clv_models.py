@@ -271,11 +271,14 @@ def _maximize(
     names: Sequence[str],
     maxiter: int,
     scale: float,
+    exact: Callable[[FloatArray], float] | None = None,
 ) -> _MLEResult:
-    """Maximise ``loglik`` over the logs of positive parameters from several starts.
+    """Maximise ``loglik`` over the logs of positive parameters.
 
-    Starts are tried in order until two converge to the same maximum (or all are tried);
-    the best converged optimum is kept.
+    Starts are tried in order until one converges: the first is a data-driven guess, the
+    others are fallbacks. ``exact``, when given, is the total log-likelihood to report at
+    the optimum (the Pareto/NBD optimises a quadrature of its likelihood and reports the
+    exact series).
 
     ``loglik(theta)`` returns the total log-likelihood and its gradient in ``theta``.
     The objective is the negative
@@ -311,8 +314,8 @@ def _maximize(
             objective,
             z0,
             jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-8, "maxls": 50},
+            method="BFGS",
+            options={"maxiter": maxiter, "gtol": 1e-8},
         )
         grad_ok = bool(np.all(np.isfinite(res.jac))) and float(np.max(np.abs(res.jac))) < 1e-5
         ok = np.isfinite(res.fun) and res.fun < 1e19 and (res.success or grad_ok)
@@ -320,22 +323,11 @@ def _maximize(
             ok = False
         messages.append(f"start {_fmt(z0)}: {res.message}")
         if ok:
-            if best is not None and abs(res.fun - best.fun) <= 1e-9 * max(1.0, abs(best.fun)):
-                best = res if res.fun < best.fun else best
-                break  # two starts agree on the optimum
-            if best is None or res.fun < best.fun:
-                best = res
-    if best is None:
-        detail = "; ".join(str(m) for m in messages)
-        msg = (
-            f"{model}.fit did not converge from {len(starts)} starting points with "
-            f"maxiter={maxiter} ({detail}). Increase maxiter, or check the data: the model "
-            f"may not fit it (e.g. no repeat purchases at all)."
-        )
-        raise ConvergenceError(msg)
+            best = res
+            break  # the next starts are only tried when this one fails
     z = best.x
     theta = np.exp(z)
-    ll = -best.fun * scale
+    ll = -best.fun * scale if exact is None else exact(theta)
     hess = _hessian_log(loglik, z)
     std_log = np.full(z.size, np.nan)
     try:
@@ -418,7 +410,13 @@ class _FittedModel:
             )
             raise NotFittedError(msg)
 
-    def _run_fit(self, loglik: LogLik, starts: Sequence[Sequence[float]], n: float) -> None:
+    def _run_fit(
+        self,
+        loglik: LogLik,
+        starts: Sequence[Sequence[float]],
+        n: float,
+        exact: Callable[[FloatArray], float] | None = None,
+    ) -> None:
         self._check_settings()
         result = _maximize(
             loglik,
@@ -427,6 +425,7 @@ class _FittedModel:
             names=self._param_names,
             maxiter=int(self.maxiter),
             scale=float(n),
+            exact=exact,
         )
         self.params_ = {k: float(v) for k, v in zip(self._param_names, result.params, strict=True)}
         self.summary_ = pd.DataFrame(
@@ -451,12 +450,17 @@ class _ContinuousModel(_FittedModel):
 
     _fit_signature = "fit(frequency, recency, T)"
 
-    def _total_loglik(
-        self, theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray
-    ) -> tuple[float, FloatArray]:
+    def _objective(self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray) -> LogLik:
         raise NotImplementedError
 
-    def _starts(self, x: FloatArray, T: FloatArray, w: FloatArray) -> list[list[float]]:
+    def _exact(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray
+    ) -> Callable[[FloatArray], float] | None:
+        return None
+
+    def _starts(
+        self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray
+    ) -> list[list[float]]:
         raise NotImplementedError
 
     def fit(
@@ -495,11 +499,12 @@ class _ContinuousModel(_FittedModel):
         n = _same_length(frequency=x, recency=t_x, T=big_t)
         w = _weights(weights, n)
         (x, t_x, big_t), counts = _collapse([x, t_x, big_t], w)
-
-        def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
-            return self._total_loglik(theta, x, t_x, big_t, counts)
-
-        self._run_fit(loglik, self._starts(x, big_t, counts), counts.sum())
+        self._run_fit(
+            self._objective(x, t_x, big_t, counts),
+            self._starts(x, t_x, big_t, counts),
+            counts.sum(),
+            exact=self._exact(x, t_x, big_t, counts),
+        )
         self.calibration_frequency_ = x
         self.calibration_T_ = big_t
         self.calibration_weights_ = counts
@@ -615,11 +620,10 @@ class BetaGeoModel(_ContinuousModel):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def _total_loglik(self, theta, x, t_x, T, w):
-        ll, grad = lik.bgnbd_loglik(theta, x, t_x, T)
-        return float(w @ ll), w @ grad
+    def _objective(self, x, t_x, T, w):
+        return lik.bgnbd_objective(x, t_x, T, w)
 
-    def _starts(self, x, T, w):
+    def _starts(self, x, t_x, T, w):
         return _rft_starts(x, T, w, [(1.0, 1.0, 1.0), (0.5, 0.5, 3.0), (2.0, 2.0, 0.5)])
 
     def _new_customer(self, t: FloatArray) -> FloatArray:
@@ -746,17 +750,13 @@ class ParetoNBDModel(_ContinuousModel):
 
     _param_names = ("r", "alpha", "s", "beta")
 
-    def _total_loglik(self, theta, x, t_x, T, w):
-        # Central differences on the log scale, all 2k + 1 parameter sets in one batch.
-        h = 1e-5
-        k = theta.size
-        steps = np.vstack([np.zeros(k), np.eye(k) * h, -np.eye(k) * h])
-        thetas = theta[None, :] * np.exp(steps)
-        totals = lik.pareto_nbd_loglik(thetas.T, x, t_x, T)[0] @ w
-        grad = (totals[1 : k + 1] - totals[k + 1 :]) / (2 * h * theta)
-        return float(totals[0]), grad
+    def _objective(self, x, t_x, T, w):
+        return lik.pareto_nbd_objective(x, t_x, T, w)
 
-    def _starts(self, x, T, w):
+    def _exact(self, x, t_x, T, w):
+        return lambda theta: float(w @ lik.pareto_nbd_loglik(theta, x, t_x, T)[0])
+
+    def _starts(self, x, t_x, T, w):
         mean_t = float(np.average(T, weights=w))
         starts = _rft_starts(x, T, w, [(1.0, 1.0, 1.0), (0.5, 0.5, 1.0), (2.0, 2.0, 1.0)])
         for st in starts:
@@ -956,10 +956,7 @@ class GammaGammaModel(_FittedModel):
         x, m = self._validate(frequency, monetary_value, repeat_only=True)
         n = _same_length(frequency=x, monetary_value=m)
         (x, m), counts = _collapse([x, m], _weights(weights, n))
-
-        def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
-            ll, grad = lik.gamma_gamma_loglik(theta, x, m)
-            return float(counts @ ll), counts @ grad
+        loglik = lik.gamma_gamma_objective(x, m, counts)
 
         mean_m = float(np.average(m, weights=counts))
         starts = [[1.0, 1.0, mean_m], [5.0, 3.0, mean_m], [2.0, 5.0, 2 * mean_m]]

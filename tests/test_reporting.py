@@ -33,9 +33,8 @@ def hand_answers() -> pd.DataFrame:
 
 
 # --- headline_kpis on the hand-built orders ----------------------------------------------------
-# As of 2024-04-30 the last complete month is April: a only (a was in March: retained;
-# b, d, e were in March and not April: lost). March: S = {a, d} (Feb), E = {a, b, d, e},
-# N = {e}, retained = {a, d}, reactivated = {b}.
+# As of 2024-03-31 the last complete month is March (April is cut off): S = {a, d} (active in
+# February), E = {a, b, d, e}, N = {e}, retained = {a, d}, lost = none, reactivated = {b}.
 
 
 @pytest.fixture
