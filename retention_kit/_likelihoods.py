@@ -267,7 +267,8 @@ def bgbb_loglik(
     lse, w = _softmax_rows(terms)
     ll = lse - base
     # gradients of every term, then weighted by the term shares
-    m_all = np.concatenate([n[:, None], np.where(valid, m, 0.0)], axis=1)
+    # (past the end, m = x keeps every digamma argument positive; those weights are 0)
+    m_all = np.concatenate([n[:, None], np.where(valid, m, xc)], axis=1)
     g_add = np.concatenate([np.zeros((x.size, 1)), np.ones((x.size, max_i))], axis=1)
     psi_ab = digamma(alpha + beta + m_all)
     psi_gd = digamma(gamma + delta + m_all + g_add)
@@ -471,6 +472,57 @@ def pareto_nbd_objective(x: FloatArray, t_x: FloatArray, T: FloatArray, w: Float
             g[1] -= (pk * inv_a).sum(axis=1) @ rxd
             g[2] += wd.sum() / s - (pk * lb).sum()
             g[3] -= (s + 1.0) * (pk * inv_b).sum()
+        return float(ll), g
+
+    return objective
+
+
+def bgbb_objective(x: FloatArray, t_x: FloatArray, n: FloatArray, w: FloatArray) -> Objective:
+    """Return ``theta -> (total log-likelihood, gradient)`` of weighted BG/BB rows.
+
+    Same value as ``w @ bgbb_loglik(theta, x, t_x, n)[0]``. Each row's terms (alive after
+    ``n``, or gone from opportunity ``m + 1`` for ``m`` in ``t_x .. n - 1``) are a matrix
+    fixed by the data; every Beta function is written with ``gammaln`` and evaluated in
+    one call per evaluation.
+    """
+    max_i = int(np.max(n - t_x)) if n.size else 0
+    i = np.arange(max_i, dtype=float)[None, :]
+    valid = np.concatenate([np.ones((x.size, 1), bool), i < (n - t_x)[:, None]], axis=1)
+    xc = x[:, None]
+    # opportunities of each term; past the end m = x keeps every argument positive
+    big_m = np.concatenate([n[:, None], np.where(valid[:, 1:], t_x[:, None] + i, xc)], axis=1)
+    g_add = np.concatenate([np.zeros((x.size, 1)), np.ones((x.size, max_i))], axis=1)
+    mask = np.where(valid, 0.0, -np.inf)
+    m_minus_x = big_m - xc
+    total_w = float(w.sum())
+
+    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+        alpha, beta, gamma, delta = theta
+        args = np.stack(
+            [beta + m_minus_x, alpha + beta + big_m, delta + big_m, gamma + delta + big_m + g_add]
+        )
+        lg, dg = gammaln(args), digamma(args)
+        head = np.concatenate([alpha + x, [alpha, beta, gamma, delta, alpha + beta]])
+        head = np.concatenate([head, [gamma + delta, gamma, gamma + 1.0]])
+        lg_h, dg_h = gammaln(head), digamma(head)
+        k = x.size
+        lg_gam = np.where(g_add > 0, lg_h[-1], lg_h[-2])
+        dg_gam = np.where(g_add > 0, dg_h[-1], dg_h[-2])
+        terms = lg[0] - lg[1] + lg[2] - lg[3] + lg_gam + mask
+        lse, share = _softmax_rows(terms)
+        base = (
+            lg_h[k] + lg_h[k + 1] - lg_h[k + 4] + lg_h[k + 2] + lg_h[k + 3] - lg_h[k + 5]
+        )  # betaln(alpha, beta) + betaln(gamma, delta)
+        ll = w @ (lg_h[:k] + lse) - total_w * base
+        ws = share * w[:, None]
+        g = np.array(
+            [
+                w @ dg_h[:k] - (ws * dg[1]).sum() - total_w * (dg_h[k] - dg_h[k + 4]),
+                (ws * (dg[0] - dg[1])).sum() - total_w * (dg_h[k + 1] - dg_h[k + 4]),
+                (ws * (dg_gam - dg[3])).sum() - total_w * (dg_h[k + 2] - dg_h[k + 5]),
+                (ws * (dg[2] - dg[3])).sum() - total_w * (dg_h[k + 3] - dg_h[k + 5]),
+            ]
+        )
         return float(ll), g
 
     return objective

@@ -256,16 +256,30 @@ def prepare_orders(
     if duplicates not in ("warn", "drop", "keep", "error"):
         msg = f"duplicates={duplicates!r}: use 'warn', 'drop', 'keep' or 'error'."
         raise RetentionKitError(msg)
-    n_rows = count_rows(lf)
-    if n_rows == 0:
-        msg = "orders is empty: there are no rows to compute on."
-        raise EmptyDataError(msg)
     required = {"customer_col": customer_col, "date_col": date_col}
     if amount_col is not None:
         check_numeric(orders, lf, amount_col, "amount_col")
         required["amount_col"] = amount_col
-    check_no_nulls(orders, lf, required)
     lf = parse_dates(orders, lf, date_col, "date_col")
+    # One pass over the data for every count validation needs (a Spark job is costly).
+    checks = [
+        nw.len().alias("n"),
+        nw.col(date_col).min().alias("lo"),
+        nw.col(date_col).max().alias("hi"),
+    ]
+    checks += [
+        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+    ]
+    if amount_col is not None:
+        checks.append((nw.col(amount_col) < 0).cast(nw.Int64).sum().alias("negative"))
+    stats = collect(lf.select(checks)).iloc[0]
+    n_rows = int(stats["n"])
+    if n_rows == 0:
+        msg = "orders is empty: there are no rows to compute on."
+        raise EmptyDataError(msg)
+    for arg, col in required.items():
+        if stats[f"null_{arg}"]:
+            check_no_nulls(orders, lf, {arg: col})
 
     if duplicates != "keep":
         n_unique = count_rows(lf.unique())
@@ -302,7 +316,7 @@ def prepare_orders(
     slim = lf.select(cols)
 
     if amount_col is not None:
-        n_negative = _count(slim, nw.col(AMOUNT) < 0)
+        n_negative = int(stats["negative"])
         if n_negative:
             warn(
                 f"amount_col={amount_col!r} has {n_negative} negative value(s) (returns or "
@@ -320,7 +334,12 @@ def prepare_orders(
     else:
         slim = slim.with_columns(nw.lit(True).alias(IS_ORDER))
 
-    bounds = collect(slim.select(nw.col(DATE).min().alias("lo"), nw.col(DATE).max().alias("hi")))
+    if start is None and end is None and duplicates != "drop":
+        bounds = stats.to_frame().T
+    else:
+        bounds = collect(
+            slim.select(nw.col(DATE).min().alias("lo"), nw.col(DATE).max().alias("hi"))
+        )
     if pd.isna(bounds["lo"].iloc[0]):
         window = f"between {start} and {end}" if (start or end) else ""
         msg = f"orders has no rows {window}: widen start=/end= or check date_col={date_col!r}."

@@ -310,13 +310,7 @@ def _maximize(
         if not np.isfinite(neg_mean(z0)):
             messages.append(f"start {_fmt(z0)}: likelihood not finite")
             continue
-        res = minimize(
-            objective,
-            z0,
-            jac=True,
-            method="BFGS",
-            options={"maxiter": maxiter, "gtol": 1e-8},
-        )
+        res = _bfgs(objective, loglik, z0, scale, maxiter)
         grad_ok = bool(np.all(np.isfinite(res.jac))) and float(np.max(np.abs(res.jac))) < 1e-5
         ok = np.isfinite(res.fun) and res.fun < 1e19 and (res.success or grad_ok)
         if res.status == 1:  # iteration limit: never accept
@@ -325,10 +319,30 @@ def _maximize(
         if ok:
             best = res
             break  # the next starts are only tried when this one fails
-    z = best.x
+    if best is None:
+        detail = "; ".join(str(m) for m in messages)
+        msg = (
+            f"{model}.fit did not converge from {len(starts)} starting points with "
+            f"maxiter={maxiter} ({detail}). Increase maxiter, or check the data: the model "
+            f"may not fit it (e.g. no repeat purchases at all)."
+        )
+        raise ConvergenceError(msg)
+    # BFGS stops at a gradient of 1e-6 per customer; one Newton step with the Hessian
+    # (needed anyway for the standard errors) takes the estimates to full precision.
+    z, fun = best.x, best.fun
+    grad = best.jac * scale
+    hess = _hessian_log(loglik, z, grad)
+    with np.errstate(all="ignore"):
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.full(z.size, np.nan)
+    if np.all(np.isfinite(step)) and np.max(np.abs(step)) < 0.1:
+        new_fun = objective(z - step)[0]
+        if new_fun <= fun:
+            z, fun = z - step, new_fun
     theta = np.exp(z)
-    ll = -best.fun * scale if exact is None else exact(theta)
-    hess = _hessian_log(loglik, z)
+    ll = -fun * scale if exact is None else exact(theta)
     std_log = np.full(z.size, np.nan)
     try:
         cov = np.linalg.inv(hess)
@@ -357,20 +371,59 @@ def _maximize(
     )
 
 
-def _hessian_log(loglik: LogLik, z: FloatArray, h: float = 1e-4) -> FloatArray:
+def _bfgs(
+    objective: Callable[[FloatArray], tuple[float, FloatArray]],
+    loglik: LogLik,
+    z0: FloatArray,
+    scale: float,
+    maxiter: int,
+) -> Any:
+    """Run BFGS from ``z0``, preconditioned by the Hessian there when it is positive.
+
+    With ``L L' = H^-1`` at the start, BFGS runs on ``y`` where ``z = z0 + L y``: its
+    first steps are then Newton steps rather than gradient steps (about a third fewer
+    evaluations). The returned result is in ``z``.
+    """
+    f0, g0 = objective(z0)
+    precond = None
+    if f0 < 1e19:
+        hess = _hessian_log(loglik, z0, g0 * scale) / scale
+        with np.errstate(all="ignore"):
+            try:
+                precond = np.linalg.cholesky(np.linalg.inv(hess))
+            except np.linalg.LinAlgError:
+                precond = None
+        if precond is not None and not np.all(np.isfinite(precond)):
+            precond = None
+    options = {"maxiter": maxiter, "gtol": 1e-6}
+    if precond is None:
+        return minimize(objective, z0, jac=True, method="BFGS", options=options)
+    factor = precond
+
+    def in_y(y: FloatArray) -> tuple[float, FloatArray]:
+        value, grad = objective(z0 + factor @ y)
+        return value, factor.T @ grad
+
+    res = minimize(in_y, np.zeros(z0.size), jac=True, method="BFGS", options=options)
+    res.x = z0 + factor @ res.x
+    res.jac = objective(res.x)[1]
+    return res
+
+
+def _hessian_log(loglik: LogLik, z: FloatArray, grad: FloatArray, h: float = 1e-6) -> FloatArray:
     """Hessian of the negative total log-likelihood in log-parameters, at ``z``.
 
-    Central differences of the gradient; symmetrised.
+    Forward differences of the analytic gradient (``grad``, the gradient of the negative
+    total log-likelihood in ``z`` at ``z``): one gradient per parameter; symmetrised.
     """
     k = z.size
     hess = np.empty((k, k))
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         for j in range(k):
-            e = np.zeros(k)
-            e[j] = h
-            gp = -loglik(np.exp(z + e))[1] * np.exp(z + e)
-            gm = -loglik(np.exp(z - e))[1] * np.exp(z - e)
-            hess[:, j] = (gp - gm) / (2 * h)
+            zj = z.copy()
+            zj[j] += h
+            theta = np.exp(zj)
+            hess[:, j] = (-loglik(theta)[1] * theta - grad) / h
     return (hess + hess.T) / 2
 
 
@@ -624,7 +677,7 @@ class BetaGeoModel(_ContinuousModel):
         return lik.bgnbd_objective(x, t_x, T, w)
 
     def _starts(self, x, t_x, T, w):
-        return _rft_starts(x, T, w, [(1.0, 1.0, 1.0), (0.5, 0.5, 3.0), (2.0, 2.0, 0.5)])
+        return _rft_starts(x, T, w, [(0.5, 0.5, 3.0), (1.0, 1.0, 1.0), (2.0, 2.0, 0.5)])
 
     def _new_customer(self, t: FloatArray) -> FloatArray:
         r, alpha, a, b = self._theta()
@@ -758,7 +811,7 @@ class ParetoNBDModel(_ContinuousModel):
 
     def _starts(self, x, t_x, T, w):
         mean_t = float(np.average(T, weights=w))
-        starts = _rft_starts(x, T, w, [(1.0, 1.0, 1.0), (0.5, 0.5, 1.0), (2.0, 2.0, 1.0)])
+        starts = _rft_starts(x, T, w, [(0.5, 0.5, 1.0), (1.0, 1.0, 1.0), (2.0, 2.0, 1.0)])
         for st in starts:
             st[3] = st[2] * mean_t  # mean lifetime about the observation length
         return starts
@@ -1451,10 +1504,7 @@ class BetaGeoBetaBinomModel(_FittedModel):
         size = _same_length(frequency=x, recency=t_x, n_periods=n)
         (x, t_x, n), counts = _collapse([x, t_x, n], _weights(weights, size))
 
-        def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
-            ll, grad = lik.bgbb_loglik(theta, x, t_x, n)
-            return float(counts @ ll), counts @ grad
-
+        loglik = lik.bgbb_objective(x, t_x, n, counts)
         starts = [[1.0, 1.0, 1.0, 1.0], [0.5, 2.0, 0.5, 2.0], [2.0, 0.5, 2.0, 5.0]]
         self._run_fit(loglik, starts, counts.sum())
         return self

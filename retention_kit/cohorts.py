@@ -158,13 +158,14 @@ def cohort_data(
         .join(customers, on=CUSTOMER, how="inner")
         .with_columns((nw.col(PERIOD) - nw.col(_ORIGIN)).alias(_AGE))
     )
-    before = collect(cells.select((nw.col(_AGE) < 0).cast(nw.Int64).sum().alias("n")))["n"]
-    n_before = int(before.fillna(0).iloc[0])
-    if n_before:
-        warn(
-            f"{n_before} customer-period(s) fall before the customer's cohort_col="
-            f"{cohort_col!r} date and are left out of the cohort table."
-        )
+    if cohort_col is not None:  # ages from a first order can't be negative; these can
+        before = collect(cells.select((nw.col(_AGE) < 0).cast(nw.Int64).sum().alias("n")))["n"]
+        n_before = int(before.fillna(0).iloc[0])
+        if n_before:
+            warn(
+                f"{n_before} customer-period(s) fall before the customer's cohort_col="
+                f"{cohort_col!r} date and are left out of the cohort table."
+            )
     cells = cells.filter(nw.col(_AGE) >= 0)
     counts = collect(cells.group_by(_COHORT, _AGE).agg(nw.len().alias("customers")))
     last_age = collect(

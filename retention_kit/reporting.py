@@ -89,6 +89,7 @@ COLUMN_LABELS: dict[str, str] = {
     "p_value": "p-value",
     "diff_low": "difference low",
     "diff_high": "difference high",
+    "small_sample": "small sample",
 }
 """Readable headers :func:`format_table` shows for the package's column names."""
 
