@@ -8,7 +8,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-export MPLBACKEND := Agg
 
 .PHONY: test report lab bench lint clean venv
 

@@ -1,10 +1,15 @@
-"""Benchmark retention_kit.clv_models against lifetimes 0.11.3 on the papers' data.
+"""Benchmark retention_kit.clv_models and rfm_summary against lifetimes 0.11.3.
 
-Times each of our fits (median of 3) on CDNOW / donations / the sBG tables, our CLV for
-1,000,000 synthetic customers, and, in a separate virtualenv (benchmarks/.venv-lifetimes,
-created on first run), lifetimes' fitters on the same data. Prints a markdown table.
+Times each of our fits on CDNOW / donations / the sBG tables, our CLV for 1,000,000
+synthetic customers and ``rfm_summary`` on 1,000,000 synthetic orders (pandas input), and
+the same calls of lifetimes, which runs in its own virtualenv (benchmarks/.venv-lifetimes,
+created on first run) as a server process started once. Our call and lifetimes' call
+alternate, repeat after repeat, so both sides see the same load of a shared machine;
+each time is the median of the repeats. Prints a markdown table and writes it to
+benchmarks/results/clv_models.md.
 
-    python benchmarks/bench_clv_models.py [--repeats 3] [--customers 1000000]
+    python benchmarks/bench_clv_models.py [--repeats 7] [--customers 1000000]
+        [--orders 1000000] [--skip-lifetimes]
 
 Log-likelihoods of both sides are evaluated with our likelihood at each side's estimates
 (lifetimes rescales time internally, so its own reported values are not comparable).
@@ -13,18 +18,23 @@ Log-likelihoods of both sides are evaluated with our likelihood at each side's e
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+import retention_kit
 from retention_kit import _likelihoods as lik
 from retention_kit.clv_models import (
     BetaGeoBetaBinomModel,
@@ -39,6 +49,7 @@ from retention_kit.published_data import (
     load_donations,
     sbg_survival_tables,
 )
+from retention_kit.rfm import rfm_summary
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv-lifetimes"
@@ -84,20 +95,108 @@ def synthetic_customers(n: int, seed: int = 2024) -> pd.DataFrame:
     return pd.DataFrame({"frequency": x, "recency": t_x, "T": big_t, "monetary_value": m})
 
 
-def median_time(fit, repeats: int):
-    times, model = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model = fit()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), model
+def synthetic_orders(n: int, customers: int, seed: int = 7) -> dict[str, np.ndarray]:
+    """``n`` orders of ``customers`` customers over three years (days since 1970-01-01)."""
+    rng = np.random.default_rng(seed)
+    first_day = int((pd.Timestamp("2021-01-01") - pd.Timestamp("1970-01-01")).days)
+    span = 3 * 365
+    joined = rng.integers(0, span, customers)
+    # heavier buyers are more likely to appear: gamma-distributed activity
+    activity = rng.gamma(0.8, 1.0, customers)
+    customer = rng.choice(customers, size=n, p=activity / activity.sum())
+    offset = (rng.random(n) * (span - joined[customer])).astype(np.int64)
+    day = first_day + joined[customer] + offset
+    amount = rng.gamma(2.0, 30.0, n).round(2)
+    return {
+        "customer": customer.astype(np.int64),
+        "day": day,
+        "amount": amount,
+        "end_day": np.array(first_day + span),
+    }
+
+
+def orders_frame(data: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The synthetic orders as the pandas frame both sides summarise."""
+    return pd.DataFrame(
+        {
+            "customer_id": data["customer"],
+            "order_date": pd.to_datetime(data["day"], unit="D"),
+            "amount": data["amount"],
+        }
+    )
+
+
+class Lifetimes:
+    """The lifetimes server process (benchmarks/lifetimes_fits.py in its own venv)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [str(venv_python()), str(HERE / "lifetimes_fits.py"), str(data_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, command: str) -> dict[str, Any]:
+        """Send one command and return its JSON answer."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer
+
+    def close(self) -> None:
+        """Stop the server."""
+        if self.proc.poll() is None:
+            self.ask_quit()
+
+    def ask_quit(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        self.proc.wait(timeout=30)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Run ``fn`` once; return seconds and its result."""
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def alternate(
+    ours: Callable[[], Any], theirs: Callable[[], dict[str, Any]] | None, repeats: int
+) -> tuple[float, Any, float | None, dict[str, Any] | None]:
+    """Median seconds of ours and theirs, called in turn (the first goes first on odd runs)."""
+    our_times, their_times, our_out, their_out = [], [], None, None
+    for i in range(repeats):
+        if theirs is not None and i % 2:
+            their_out = theirs()
+            their_times.append(their_out["seconds"])
+        seconds, our_out = timed(ours)
+        our_times.append(seconds)
+        if theirs is not None and not i % 2:
+            their_out = theirs()
+            their_times.append(their_out["seconds"])
+    their_median = statistics.median(their_times) if their_times else None
+    return statistics.median(our_times), our_out, their_median, their_out
+
+
+def fmt_ratio(ours: float, theirs: float | None) -> str:
+    return f"{theirs / ours:.1f}x" if theirs else "-"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--skip-lifetimes", action="store_true")
+    parser.add_argument(
+        "--output", type=Path, default=HERE / "results" / "clv_models.md", help="markdown file"
+    )
     args = parser.parse_args()
 
     cdnow = load_cdnow_summary()
@@ -121,76 +220,152 @@ def main() -> int:
         "gamma_gamma": lambda p: lik.gamma_gamma_loglik(np.array(p), gx, gm)[0].sum(),
         "bgbb": lambda p: lik.bgbb_loglik(np.array(p), dx, dr, dn)[0] @ dw,
     }
-    results = {}
-    models = {}
-    for name, fit in ours.items():
-        seconds, model = median_time(fit, args.repeats)
-        models[name] = model
-        results[name] = {"ours_s": seconds, "ours_ll": model.log_likelihood_}
-
     clv_data = synthetic_customers(args.customers)
-    start = time.perf_counter()
-    models["gamma_gamma"].customer_lifetime_value(
-        models["bgnbd"],
-        clv_data["frequency"].to_numpy(),
-        clv_data["recency"].to_numpy(),
-        clv_data["T"].to_numpy(),
-        clv_data["monetary_value"].to_numpy(),
-        time=12,
-        discount_rate=0.01,
-    )
-    clv_ours = time.perf_counter() - start
+    order_data = synthetic_orders(args.orders, max(args.orders // 10, 1))
+    orders = orders_frame(order_data)
+    end = pd.Timestamp(int(order_data["end_day"]), unit="D")
 
-    theirs = None
-    if not args.skip_lifetimes:
-        with tempfile.TemporaryDirectory() as tmp:
-            d = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        server = None
+        if not args.skip_lifetimes:
             cdnow[["frequency", "recency", "T"]].to_csv(d / "cdnow.csv", index=False)
             spend.to_csv(d / "gamma_gamma.csv", index=False)
             donations.to_csv(d / "donations.csv", index=False)
             clv_data.to_csv(d / "clv.csv", index=False)
-            proc = subprocess.run(
-                [str(venv_python()), str(HERE / "lifetimes_fits.py"), str(d)]
-                + ["--repeats", str(args.repeats)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-        theirs = json.loads(proc.stdout)
-        for name, fit in theirs["fits"].items():
-            results[name]["theirs_s"] = fit["seconds"]
-            params = list(fit["params"].values())
-            results[name]["theirs_ll"] = float(loglik[name](params))
-            results[name]["theirs_params"] = fit["params"]
+            np.savez(d / "orders.npz", **order_data)
+            server = Lifetimes(d)
+        try:
+            rows, models = run_all(args, ours, loglik, server)
+            clv_row = run_clv(args, models, clv_data, server)
+            rfm_row = run_rfm(args, orders, end, server)
+            versions = server.ask("version") if server else {}
+        finally:
+            if server is not None:
+                server.close()
 
-    print(
-        f"| model | ours (s) | lifetimes {theirs['lifetimes_version'] if theirs else ''} (s) "
-        "| lifetimes / ours | our LL | lifetimes' LL |"
-    )
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, row in results.items():
-        t = row.get("theirs_s")
-        ratio = f"{t / row['ours_s']:.1f}x" if t else "-"
-        their_ll = f"{row['theirs_ll']:.2f}" if "theirs_ll" in row else "-"
-        their_t = f"{t:.3f}" if t else "-"
-        print(
-            f"| {name} | {row['ours_s']:.3f} | {their_t} | {ratio} | {row['ours_ll']:.2f} "
-            f"| {their_ll} |"
+    table = render(args, rows, clv_row, rfm_row, versions)
+    print(table)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(table + "\n")
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+def run_all(args, ours, loglik, server):
+    """Time every fit, ours and lifetimes' in turn."""
+    rows, models = {}, {}
+    for name, fit in ours.items():
+        theirs = (lambda n=name: server.ask(f"fit {n}")) if server and name in loglik else None
+        our_s, model, their_s, their_out = alternate(fit, theirs, args.repeats)
+        models[name] = model
+        row = {"ours_s": our_s, "ours_ll": model.log_likelihood_, "theirs_s": their_s}
+        if their_out is not None:
+            row["theirs_params"] = their_out["params"]
+            row["theirs_ll"] = float(loglik[name](list(their_out["params"].values())))
+        rows[name] = row
+    return rows, models
+
+
+def run_clv(args, models, clv_data, server):
+    """Time the 12-month CLV of the synthetic customers once on each side."""
+
+    def ours():
+        return models["gamma_gamma"].customer_lifetime_value(
+            models["bgnbd"],
+            clv_data["frequency"].to_numpy(),
+            clv_data["recency"].to_numpy(),
+            clv_data["T"].to_numpy(),
+            clv_data["monetary_value"].to_numpy(),
+            time=12,
+            discount_rate=0.01,
         )
-    their_clv = theirs.get("clv_seconds") if theirs else None
-    ratio = f"{their_clv / clv_ours:.1f}x" if their_clv else "-"
-    their_clv_s = f"{their_clv:.2f}" if their_clv else "-"
-    print(
-        f"| CLV BG/NBD+GG, {args.customers:,} customers, 12 months | {clv_ours:.2f} | "
-        f"{their_clv_s} | {ratio} | | |"
+
+    our_s, value = timed(ours)
+    theirs = server.ask("clv") if server else None
+    return {
+        "ours_s": our_s,
+        "theirs_s": theirs["seconds"] if theirs else None,
+        "ours_total": float(np.sum(value)),
+        "theirs_total": theirs["total"] if theirs else None,
+    }
+
+
+def run_rfm(args, orders, end, server):
+    """Time rfm_summary and lifetimes' summary_data_from_transaction_data, in turn."""
+
+    def ours():
+        return rfm_summary(
+            orders, amount_col="amount", time_unit="day", observation_end=end, duplicates="keep"
+        )
+
+    theirs = (lambda: server.ask("rfm")) if server else None
+    repeats = max(3, (args.repeats + 1) // 2)
+    our_s, out, their_s, their_out = alternate(ours, theirs, repeats)
+    row = {"ours_s": our_s, "theirs_s": their_s, "customers": len(out)}
+    if their_out is not None:
+        mine = {c: float(out[c].sum()) for c in ("frequency", "recency", "T", "monetary_value")}
+        same = all(
+            np.isclose(mine[c], their_out["sums"][c], rtol=1e-9) for c in mine
+        ) and their_out["customers"] == len(out)
+        row["same"] = same
+    return row
+
+
+NAMES = {
+    "bgnbd": "BG/NBD fit (CDNOW, 2,357 customers)",
+    "pareto_nbd": "Pareto/NBD fit (CDNOW)",
+    "gamma_gamma": "Gamma-Gamma fit (CDNOW, 946 repeat customers)",
+    "bgbb": "BG/BB fit (donations, 11,104 donors)",
+    "sbg": "sBG fit (regular cohort, 7 years)",
+}
+
+
+def render(args, rows, clv_row, rfm_row, versions) -> str:
+    """The results as markdown."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        "| model | ours (s) | lifetimes (s) | lifetimes / ours | LL ours | LL lifetimes |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in rows.items():
+        t = row["theirs_s"]
+        their_ll = f"{row['theirs_ll']:.2f}" if "theirs_ll" in row else "-"
+        lines.append(
+            f"| {NAMES[name]} | {row['ours_s']:.4f} | {f'{t:.4f}' if t else '-'} "
+            f"| {fmt_ratio(row['ours_s'], t)} | {row['ours_ll']:.2f} | {their_ll} |"
+        )
+    t = clv_row["theirs_s"]
+    lines.append(
+        f"| CLV BG/NBD + Gamma-Gamma, {args.customers:,} customers, 12 months "
+        f"| {clv_row['ours_s']:.3f} | {f'{t:.3f}' if t else '-'} "
+        f"| {fmt_ratio(clv_row['ours_s'], t)} | | |"
     )
+    t = rfm_row["theirs_s"]
+    same = {True: ", identical sums", False: ", SUMS DIFFER"}.get(rfm_row.get("same"), "")
+    lines.append(
+        f"| rfm_summary vs summary_data_from_transaction_data, {args.orders:,} orders "
+        f"({rfm_row['customers']:,} customers{same}), pandas | {rfm_row['ours_s']:.3f} "
+        f"| {f'{t:.3f}' if t else '-'} | {fmt_ratio(rfm_row['ours_s'], t)} | | |"
+    )
+    theirs = [r for r in rows.values() if "theirs_params" in r]
+    notes = [
+        "",
+        f"Median of {args.repeats} alternating runs per fit "
+        f"({max(3, (args.repeats + 1) // 2)} for rfm_summary, one for CLV); "
+        f"retention_kit {retention_kit.__version__}, lifetimes "
+        f"{versions.get('lifetimes', '-')} (pandas {versions.get('pandas', '-')}); "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{load:.2f} at the end; {dt.date.today().isoformat()}.",
+    ]
     if theirs:
-        print("\nlifetimes' estimates:")
-        for name, row in results.items():
+        notes.append("")
+        notes.append("lifetimes' estimates:")
+        for name, row in rows.items():
             if "theirs_params" in row:
                 est = ", ".join(f"{k}={v:.4f}" for k, v in row["theirs_params"].items())
-                print(f"- {name}: {est}")
-    return 0
+                notes.append(f"- {name}: {est}")
+    return "\n".join(lines + notes)
 
 
 if __name__ == "__main__":

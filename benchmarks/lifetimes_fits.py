@@ -1,45 +1,37 @@
-"""Time lifetimes' fitters on the data prepared by bench_clv_models.py; print JSON.
+"""Serve lifetimes' fitters to bench_clv_models.py, one timed call per request.
 
 Runs inside benchmarks/.venv-lifetimes (lifetimes 0.11.3 and the old numpy/scipy/pandas it
-needs), never in the project's environment. Usage:
+needs), never in the project's environment. The benchmark starts it once and sends one
+command per line on standard input; each answer is one line of JSON on standard output.
+Ours and lifetimes' calls alternate, so both sides see the same machine load.
 
-    .venv-lifetimes/bin/python lifetimes_fits.py DATA_DIR [--repeats 3]
+    .venv-lifetimes/bin/python lifetimes_fits.py DATA_DIR
+
+Commands: ``version``, ``fit NAME`` (bgnbd, pareto_nbd, gamma_gamma, bgbb), ``clv``
+(BG/NBD + Gamma-Gamma CLV of the customers in clv.csv, after the two fits), ``rfm``
+(``summary_data_from_transaction_data`` on the orders in orders.npz), ``quit``.
 
 DATA_DIR holds cdnow.csv (frequency, recency, T), gamma_gamma.csv (frequency,
-monetary_value), donations.csv (frequency, recency, periods, weights) and clv.csv (1M
-synthetic customers: frequency, recency, T, monetary_value).
+monetary_value), donations.csv (frequency, recency, periods, weights), clv.csv (synthetic
+customers: frequency, recency, T, monetary_value) and orders.npz (customer, day since
+1970-01-01, amount; the observation end as ``end_day``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
 
 
-def median_time(fit, repeats: int):
-    times = []
-    model = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model = fit()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), model
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("data_dir", type=Path)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-clv", action="store_true")
-    args = parser.parse_args()
+    data_dir = Path(sys.argv[1])
     warnings.filterwarnings("ignore")
 
     import lifetimes
+    import numpy as np
     import pandas as pd
     from lifetimes import (
         BetaGeoBetaBinomFitter,
@@ -47,10 +39,11 @@ def main() -> int:
         GammaGammaFitter,
         ParetoNBDFitter,
     )
+    from lifetimes.utils import summary_data_from_transaction_data
 
-    cdnow = pd.read_csv(args.data_dir / "cdnow.csv")
-    gg_data = pd.read_csv(args.data_dir / "gamma_gamma.csv")
-    donations = pd.read_csv(args.data_dir / "donations.csv")
+    cdnow = pd.read_csv(data_dir / "cdnow.csv")
+    gg_data = pd.read_csv(data_dir / "gamma_gamma.csv")
+    donations = pd.read_csv(data_dir / "donations.csv")
     f, r, t = cdnow["frequency"], cdnow["recency"], cdnow["T"]
     fits = {
         "bgnbd": lambda: BetaGeoFitter().fit(f, r, t),
@@ -65,31 +58,63 @@ def main() -> int:
             weights=donations["weights"],
         ),
     }
-    out = {"lifetimes_version": lifetimes.__version__, "fits": {}}
     models = {}
-    for name, fit in fits.items():
-        seconds, model = median_time(fit, args.repeats)
-        models[name] = model
-        out["fits"][name] = {
-            "seconds": seconds,
-            "params": {k: float(v) for k, v in model.params_.items()},
-        }
-    if not args.skip_clv:
-        clv = pd.read_csv(args.data_dir / "clv.csv")
-        start = time.perf_counter()
-        models["gamma_gamma"].customer_lifetime_value(
-            models["bgnbd"],
-            clv["frequency"],
-            clv["recency"],
-            clv["T"],
-            clv["monetary_value"],
-            time=12,
-            discount_rate=0.01,
-            freq="W",
-        )
-        out["clv_seconds"] = time.perf_counter() - start
-        out["clv_customers"] = len(clv)
-    json.dump(out, sys.stdout)
+
+    def answer(payload: dict) -> None:
+        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.flush()
+
+    for line in sys.stdin:
+        command, _, arg = line.strip().partition(" ")
+        if command == "quit":
+            break
+        if command == "version":
+            answer({"lifetimes": lifetimes.__version__, "pandas": pd.__version__})
+        elif command == "fit":
+            start = time.perf_counter()
+            model = fits[arg]()
+            seconds = time.perf_counter() - start
+            models[arg] = model
+            answer({"seconds": seconds, "params": {k: float(v) for k, v in model.params_.items()}})
+        elif command == "clv":
+            clv = pd.read_csv(data_dir / "clv.csv")
+            start = time.perf_counter()
+            value = models["gamma_gamma"].customer_lifetime_value(
+                models["bgnbd"],
+                clv["frequency"],
+                clv["recency"],
+                clv["T"],
+                clv["monetary_value"],
+                time=12,
+                discount_rate=0.01,
+                freq="W",
+            )
+            answer({"seconds": time.perf_counter() - start, "total": float(value.sum())})
+        elif command == "rfm":
+            npz = np.load(data_dir / "orders.npz")
+            orders = pd.DataFrame(
+                {
+                    "customer_id": npz["customer"],
+                    "order_date": pd.to_datetime(npz["day"], unit="D"),
+                    "amount": npz["amount"],
+                }
+            )
+            end = pd.Timestamp(int(npz["end_day"]), unit="D")
+            start = time.perf_counter()
+            out = summary_data_from_transaction_data(
+                orders,
+                "customer_id",
+                "order_date",
+                monetary_value_col="amount",
+                observation_period_end=end,
+                freq="D",
+            )
+            seconds = time.perf_counter() - start
+            sums = {c: float(out[c].sum()) for c in ("frequency", "recency", "T")}
+            sums["monetary_value"] = float(out["monetary_value"].sum())
+            answer({"seconds": seconds, "customers": len(out), "sums": sums})
+        else:
+            answer({"error": f"unknown command {command!r}"})
     return 0
 
 

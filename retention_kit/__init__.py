@@ -6,7 +6,7 @@ Every rate is a percentage (0-100; NPS -100..100). Data-level functions take a f
 
 from __future__ import annotations
 
-from . import clv_models, datasets, io, model_plots, published_data
+from . import clv_models, datasets, io, model_plots, published_data, reporting
 from .clv_models import (
     BetaGeoBetaBinomModel,
     BetaGeoModel,
@@ -111,6 +111,7 @@ __all__ = [
     "plot_revenue_retention",
     "plot_survival",
     "published_data",
+    "reporting",
     "repeat_purchase_rate",
     "rfm_summary",
     "retention_rate",

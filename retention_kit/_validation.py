@@ -294,9 +294,14 @@ def prepare_orders(
             if duplicates == "drop":
                 lf = lf.unique()
             else:
+                kept = (
+                    " They are kept (summed into their order's amount)"
+                    if order_col is not None
+                    else " They are kept and counted as separate orders"
+                )
                 warn(
-                    text + " They are kept and counted as separate orders; pass "
-                    "duplicates='drop' to remove them or duplicates='keep' to silence this."
+                    text + kept + "; pass duplicates='drop' to remove them or "
+                    "duplicates='keep' to silence this."
                 )
 
     if start is not None:

@@ -58,12 +58,12 @@ def _count(value: Any, name: str) -> float:
     return number
 
 
-def _percent(value: Any, name: str, *, upper: float = 100.0) -> float:
+def _percent(value: Any, name: str, *, upper: float = 100.0, hint: bool = True) -> float:
     number = _count(value, name)
     if number > upper:
         msg = f"{name}={value!r} is a percentage and must be between 0 and {upper:g}."
         raise RetentionKitError(msg)
-    if 0 < number < 1:
+    if hint and 0 < number < 1:
         warn(
             f"{name}={value!r} looks like a fraction; retention_kit takes percentages "
             f"(pass {number * 100:g} for {number:.0%})."
@@ -283,7 +283,7 @@ def clv_retention_margin(margin: float, retention: float, discount_rate: float) 
     """
     m = float(margin)
     r = _percent(retention, "retention") / 100
-    d = _percent(discount_rate, "discount_rate", upper=1000) / 100
+    d = _percent(discount_rate, "discount_rate", upper=1000, hint=False) / 100
     if r >= 1 + d:
         msg = f"retention={retention!r}: the formula needs retention < 100 + discount_rate."
         raise RetentionKitError(msg)
@@ -656,7 +656,7 @@ def clv_summary(
     """
     freq = check_freq(freq)  # type: ignore[assignment]
     margin = _percent(gross_margin, "gross_margin")
-    _percent(discount_rate, "discount_rate", upper=1000)
+    _percent(discount_rate, "discount_rate", upper=1000, hint=False)
     cac = _count(acquisition_cost, "acquisition_cost")
     common = {
         "customer_col": customer_col,

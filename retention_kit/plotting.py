@@ -62,7 +62,7 @@ _METRIC_LABELS = {
     "churn": "Churn",
 }
 #: Beyond this many cohorts or ages the heatmap is drawn without numbers in the cells.
-_MAX_ANNOTATED = 36
+_MAX_ANNOTATED = 24
 #: Up to this many rows every cohort gets a y tick label; beyond, labels are thinned.
 _MAX_ROW_LABELS = 40
 #: Up to this many cohorts the retention curves get one legend entry each.
@@ -231,7 +231,7 @@ def plot_cohort_heatmap(
         Axes to draw on; the current axes when omitted.
     annot : bool, optional
         Write the value in each observed cell. By default cells are annotated when the
-        table has at most 36 cohorts and 36 ages, with a font that shrinks with the
+        table has at most 24 cohorts and 24 ages, with a font that shrinks with the
         number of cells. NaN cells are never annotated.
     fmt : str, optional
         Cell format, either ``"{:.1f}%"`` style or a format spec such as ``".1f"``. By

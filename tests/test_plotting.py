@@ -211,7 +211,7 @@ def test_heatmap_small_fonts_shrink_with_size():
     plot_cohort_heatmap(make_cohort_table(6), ax=ax)
     big = ax.texts[0].get_fontsize()
     fig, ax = plt.subplots(figsize=(10, 8))
-    plot_cohort_heatmap(make_cohort_table(30), ax=ax)
+    plot_cohort_heatmap(make_cohort_table(24), ax=ax)
     assert ax.texts[0].get_fontsize() < big
 
 
