@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -228,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
         "see 'retention-kit notebooks')",
     )
     out.add_argument("--no-html", action="store_true", help="skip the HTML conversion")
+    out.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=2,
+        help="notebooks run at the same time, one kernel each",
+    )
 
     sub.add_parser(
         "notebooks",
@@ -373,6 +381,48 @@ def _write_html(executed: Path) -> None:
     executed.with_suffix(".summary.html").write_text(html, encoding="utf-8")
 
 
+def _kernel_manager_class() -> type:
+    """A kernel manager on IPC sockets (local kernels need no TCP, and no TCP warning)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            # Socket files of their own, so kernels started side by side never collide.
+            self.ip = str(Path(tempfile.mkdtemp(prefix="rk-kernel-")) / "ipc")
+
+    return IPCKernelManager
+
+
+def _run_one(
+    name: str, source: Path, out_dir: Path, params: dict[str, Any], html: bool, progress: Any
+) -> tuple[str, str | None, float]:
+    """Execute one notebook (and convert it); return its name, error line or None, seconds."""
+    import papermill
+
+    began = time.perf_counter()
+    target = out_dir / f"{name}.ipynb"
+    declared = papermill.inspect_notebook(str(source))
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters={k: v for k, v in params.items() if k in declared},
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(out_dir),
+            kernel_manager_class=_kernel_manager_class(),
+        )
+    except Exception as err:  # noqa: BLE001 - report the failure, keep the others
+        text = str(err).strip()
+        error = text.splitlines()[-1] if text else repr(err)
+    if html and target.exists():
+        _write_html(target)
+    return name, error, time.perf_counter() - began
+
+
 def run_report(
     parameters: dict[str, Any],
     out_dir: Path,
@@ -380,6 +430,7 @@ def run_report(
     notebooks: Sequence[str] = REPORT_NOTEBOOKS,
     html: bool = True,
     progress: bool = True,
+    jobs: int = 1,
 ) -> ReportResult:
     """Execute ``notebooks`` with ``parameters`` into ``out_dir``; keep going past failures.
 
@@ -387,6 +438,7 @@ def run_report(
     ----------
     parameters : dict
         Notebook parameters (see ``retention-kit notebooks``); ``output_dir`` is set here.
+        Each notebook receives the ones its ``parameters`` cell declares.
     out_dir : Path
         Folder for the executed notebooks, HTML and metrics.json (created if missing).
     notebooks : sequence of str
@@ -394,40 +446,45 @@ def run_report(
     html : bool, default True
         Also write ``NAME.html`` and the code-hidden ``NAME.summary.html``.
     progress : bool, default True
-        Show papermill's progress bar.
+        Show papermill's progress bar (one line per notebook).
+    jobs : int, default 1
+        Notebooks executed at the same time (each has its own kernel).
 
     Returns
     -------
     ReportResult
         Which notebooks succeeded or failed, and how long each took.
     """
-    import papermill
+    from concurrent.futures import ProcessPoolExecutor
 
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ReportResult(out_dir=out_dir)
     params = {**parameters, "output_dir": str(out_dir.resolve())}
-    for name in notebooks:
-        source = notebook_dir() / f"{name}.ipynb"
-        target = out_dir / f"{name}.ipynb"
-        began = time.perf_counter()
-        declared = papermill.inspect_notebook(str(source))
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(target),
-                parameters={k: v for k, v in params.items() if k in declared},
-                kernel_name="python3",
-                progress_bar=progress,
-                cwd=str(out_dir),
-            )
-        except Exception as err:  # noqa: BLE001 - report the failure, keep the others
-            first_line = str(err).strip().splitlines()[-1] if str(err).strip() else repr(err)
-            result.failed[name] = first_line
-        else:
+    calls = [
+        (
+            name,
+            notebook_dir() / f"{name}.ipynb",
+            out_dir,
+            params,
+            html,
+            {"desc": f"{name:<24}", "position": i, "leave": True} if progress else False,
+        )
+        for i, name in enumerate(notebooks)
+    ]
+    if jobs <= 1:
+        outcomes = [_run_one(*call) for call in calls]
+    else:
+        import multiprocessing
+
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
+            outcomes = list(pool.map(_run_one, *zip(*calls, strict=True)))
+    for name, error, seconds in outcomes:
+        result.seconds[name] = seconds
+        if error is None:
             result.succeeded.append(name)
-        if html and target.exists():
-            _write_html(target)
-        result.seconds[name] = time.perf_counter() - began
+        else:
+            result.failed[name] = error
     return result
 
 
@@ -463,7 +520,7 @@ def _report(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     began = time.perf_counter()
-    result = run_report(params, out_dir, notebooks=wanted, html=not args.no_html)
+    result = run_report(params, out_dir, notebooks=wanted, html=not args.no_html, jobs=args.jobs)
     for name in wanted:
         status = "FAILED" if name in result.failed else "ok"
         print(f"  {name:<24} {result.seconds[name]:6.1f} s  {status}", file=sys.stderr)

@@ -25,9 +25,14 @@ data, sets the attributes that end in ``_`` and returns the model; predicting be
 - ``n_customers_``: the number of customers (the sum of the weights).
 
 The likelihoods are evaluated in log space and maximised over the logs of the
-parameters with L-BFGS-B from several starting points, with analytic gradients except
-for the Pareto/NBD (central differences). Identical customer histories are collapsed
-into weights before fitting. A fit that does not converge raises
+parameters with BFGS and analytic gradients, preconditioned by the Hessian at a
+data-driven start; further starting points are tried only when that one does not
+converge. Identical customer histories are collapsed into weights and terms that depend
+on the data only are computed once per distinct value before fitting. The Pareto/NBD
+optimiser integrates the dropout term by Gauss-Legendre quadrature (agreeing with the
+exact hypergeometric series to about 1e-13) and reports the exact log-likelihood. A final
+Newton step with the Hessian (forward differences of the analytic gradient, also used for
+the standard errors) polishes the estimates. A fit that does not converge raises
 :class:`ConvergenceError` rather than returning estimates.
 
 Time units are those of the data: with ``recency`` and ``T`` in weeks, ``t`` is in weeks.
@@ -644,7 +649,7 @@ class BetaGeoModel(_ContinuousModel):
     maxiter : int, default 1000
         Iteration limit of the optimiser, per starting point.
     n_starts : int, default 3
-        Number of starting points tried (the best converged optimum is kept).
+        Most starting points tried (the next only when the previous does not converge).
 
     Attributes
     ----------
@@ -780,7 +785,7 @@ class ParetoNBDModel(_ContinuousModel):
     maxiter : int, default 1000
         Iteration limit of the optimiser, per starting point.
     n_starts : int, default 3
-        Number of starting points tried.
+        Most starting points tried (the next only when the previous does not converge).
 
     Attributes
     ----------
@@ -921,7 +926,7 @@ class GammaGammaModel(_FittedModel):
     maxiter : int, default 1000
         Iteration limit of the optimiser, per starting point.
     n_starts : int, default 3
-        Number of starting points tried.
+        Most starting points tried (the next only when the previous does not converge).
 
     Attributes
     ----------
@@ -1209,7 +1214,7 @@ class ShiftedBetaGeoModel(_FittedModel):
     maxiter : int, default 1000
         Iteration limit of the optimiser, per starting point.
     n_starts : int, default 3
-        Number of starting points tried.
+        Most starting points tried (the next only when the previous does not converge).
 
     Attributes
     ----------
@@ -1443,7 +1448,7 @@ class BetaGeoBetaBinomModel(_FittedModel):
     maxiter : int, default 1000
         Iteration limit of the optimiser, per starting point.
     n_starts : int, default 3
-        Number of starting points tried.
+        Most starting points tried (the next only when the previous does not converge).
 
     Attributes
     ----------

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
-from ._frames import collect, day_number
+from ._frames import collect
 from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, prepare_orders
 from .exceptions import EmptyDataError, RetentionKitError
 
@@ -30,6 +30,20 @@ def _day(when: Any, arg: str) -> int:
         msg = f"{arg}={when!r} is not a date; pass e.g. {arg}='1997-09-30'."
         raise RetentionKitError(msg) from None
     return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+
+
+def civil_day_number(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of year ``y``, month ``m``, day ``d`` (integer arithmetic).
+
+    The days-from-civil arithmetic of :func:`retention_kit._frames.day_number`, on
+    calendar fields that were computed once.
+    """
+    y, m, d = (v.cast(nw.Int64) for v in (y, m, d))
+    yy = y - nw.when(m <= 2).then(1).otherwise(0)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * nw.when(m > 2).then(m - 3).otherwise(m + 9) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def rfm_summary(
@@ -122,7 +136,16 @@ def rfm_summary(
     unit = _DAYS_PER_UNIT[time_unit]
     has_amount = amount_col is not None
 
-    lf = prepared.frame.with_columns(day_number(DATE).alias(_DAY)).filter(nw.col(_DAY) <= end_day)
+    # The calendar fields are read once into columns: an expression reusing them would
+    # evaluate them again for every use on eager engines.
+    parts = prepared.frame.with_columns(
+        nw.col(DATE).dt.year().alias("_y"),
+        nw.col(DATE).dt.month().alias("_m"),
+        nw.col(DATE).dt.day().alias("_d"),
+    )
+    lf = parts.with_columns(
+        civil_day_number(nw.col("_y"), nw.col("_m"), nw.col("_d")).alias(_DAY)
+    ).filter(nw.col(_DAY) <= end_day)
     if has_amount:
         # A purchase day has a non-negative line and a non-negative net total: return-only
         # days are not purchases, zero-amount purchases (free items) are.
@@ -135,25 +158,33 @@ def rfm_summary(
         days = lf.select(CUSTOMER, _DAY).unique()
 
     cal = days.filter(nw.col(_DAY) <= cal_day)
-    stats = cal.group_by(CUSTOMER).agg(
+    aggs = [
         nw.col(_DAY).min().alias("_first"),
         nw.col(_DAY).max().alias("_last"),
         nw.len().alias("_n"),
-    )
-    summary = stats.select(
+    ]
+    if has_amount:
+        # spend of the repeat days: every day's total but the first day's, in one pass
+        first_day = nw.col(_DAY).min().over(CUSTOMER)
+        cal = cal.with_columns(
+            nw.when(nw.col(_DAY) > first_day).then(nw.col(AMOUNT)).otherwise(0.0).alias("_rep")
+        )
+        aggs.append(nw.col("_rep").sum().alias("_rep_sum"))
+    stats = cal.group_by(CUSTOMER).agg(aggs)
+    columns = [
         nw.col(CUSTOMER),
         (nw.col("_n") - 1).cast(nw.Int64).alias("frequency"),
         ((nw.col("_last") - nw.col("_first")).cast(nw.Float64) / unit).alias("recency"),
         ((cal_day - nw.col("_first")).cast(nw.Float64) / unit).alias("T"),
-    )
+    ]
     if has_amount:
-        repeat = (
-            cal.join(stats.select(CUSTOMER, "_first"), on=CUSTOMER, how="inner")
-            .filter(nw.col(_DAY) > nw.col("_first"))
-            .group_by(CUSTOMER)
-            .agg(nw.col(AMOUNT).mean().alias("monetary_value"))
+        columns.append(
+            nw.when(nw.col("_n") > 1)
+            .then(nw.col("_rep_sum") / (nw.col("_n") - 1).cast(nw.Float64))
+            .otherwise(0.0)
+            .alias("monetary_value")
         )
-        summary = summary.join(repeat, on=CUSTOMER, how="left")
+    summary = stats.select(columns)
     if calibration_end is not None:
         holdout = (
             days.filter(nw.col(_DAY) > cal_day)
@@ -170,7 +201,7 @@ def rfm_summary(
         )
         raise EmptyDataError(msg)
     if has_amount:
-        out["monetary_value"] = out["monetary_value"].fillna(0.0).astype(float)
+        out["monetary_value"] = out["monetary_value"].astype(float)
     if calibration_end is not None:
         out["frequency_holdout"] = out["frequency_holdout"].fillna(0).astype("int64")
         out["duration_holdout"] = (end_day - cal_day) / unit

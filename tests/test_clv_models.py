@@ -479,3 +479,62 @@ def test_identical_histories_are_collapsed_before_fitting():
     (ux, ut), counts = _collapse([x, t], np.array([1.0, 1.0, 2.0, 1.0, 1.0]))
     assert ux.tolist() == [0.0, 1.0, 2.0] and ut.tolist() == [0.0, 3.0, 4.0]
     assert counts.tolist() == [2.0, 3.0, 1.0]
+
+
+def _objective_cases():
+    cdnow = load_cdnow_summary()
+    x, t_x, big_t = (cdnow[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    w = np.ones(x.size)
+    d = load_donations()
+    dx, dt, dn, dw = (d[c].to_numpy(float) for c in ("frequency", "recency", "periods", "weights"))
+    rng = np.random.default_rng(3)
+    gx = rng.integers(1, 9, 300).astype(float)
+    gm = rng.gamma(5.0, 6.0, 300)
+    return [
+        (
+            lik.bgnbd_objective(x, t_x, big_t, w),
+            lambda p: lik.bgnbd_loglik(p, x, t_x, big_t)[0].sum(),
+            [0.24, 4.4, 0.79, 2.4],
+        ),
+        (
+            lik.pareto_nbd_objective(x, t_x, big_t, w),
+            lambda p: lik.pareto_nbd_loglik(p, x, t_x, big_t)[0].sum(),
+            [0.55, 10.6, 0.61, 11.7],
+        ),
+        (
+            lik.pareto_nbd_objective(x, t_x, big_t, w),
+            lambda p: lik.pareto_nbd_loglik(p, x, t_x, big_t)[0].sum(),
+            [0.1, 0.05, 0.5, 3.0],
+        ),
+        (
+            lik.gamma_gamma_objective(gx, gm, np.ones(300)),
+            lambda p: lik.gamma_gamma_loglik(p, gx, gm)[0].sum(),
+            [6.0, 3.7, 15.0],
+        ),
+        (
+            lik.bgbb_objective(dx, dt, dn, dw),
+            lambda p: lik.bgbb_loglik(p, dx, dt, dn)[0] @ dw,
+            [1.0, 1.0, 1.0, 1.0],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_fast_objectives_match_the_row_likelihoods_and_their_gradients(case):
+    objective, reference, params = _objective_cases()[case]
+    theta = np.array(params)
+    value, grad = objective(theta)
+    assert value == pytest.approx(reference(theta), abs=1e-7)
+    h = 1e-5
+    for j in range(theta.size):
+        step = np.zeros(theta.size)
+        step[j] = h * theta[j]
+        numeric = (reference(theta + step) - reference(theta - step)) / (2 * step[j])
+        assert grad[j] == pytest.approx(numeric, rel=1e-5, abs=1e-3)
+
+
+def test_fits_converge_from_the_first_start(cdnow):
+    # The first, data-driven start converges: the others are fallbacks only.
+    for model in (BetaGeoModel(n_starts=1), ParetoNBDModel(n_starts=1)):
+        model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+        assert model.log_likelihood_ > -9596
