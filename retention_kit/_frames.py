@@ -71,13 +71,27 @@ def check_freq(freq: str) -> str:
     return freq
 
 
-def day_number(col: str | nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date/datetime column, computed from year, month, day.
+#: Engines whose datetimes are epoch integers: a day number is one integer division there.
+_EPOCH_ENGINES = (
+    nw.Implementation.PANDAS,
+    nw.Implementation.MODIN,
+    nw.Implementation.CUDF,
+    nw.Implementation.POLARS,
+    nw.Implementation.PYARROW,
+)
 
-    Uses the proleptic-Gregorian days-from-civil arithmetic with integer operations only,
-    so the same expression runs on pandas, Polars, DuckDB and Spark.
+
+def day_number(col: str | nw.Expr, frame: nw.LazyFrame | None = None) -> nw.Expr:
+    """Days since 1970-01-01 of a date/datetime column.
+
+    On engines that store datetimes as epoch integers (pandas, Polars, PyArrow; pass the
+    ``frame`` the expression is for) it divides the timestamp. Elsewhere it uses the
+    proleptic-Gregorian days-from-civil arithmetic on year, month and day, with integer
+    operations only, so the same expression runs on DuckDB and Spark.
     """
     expr = nw.col(col) if isinstance(col, str) else col
+    if frame is not None and frame.implementation in _EPOCH_ENGINES:
+        return expr.dt.timestamp("ms") // 86_400_000
     y = expr.dt.year().cast(nw.Int64)
     m = expr.dt.month().cast(nw.Int64)
     d = expr.dt.day().cast(nw.Int64)
@@ -90,18 +104,20 @@ def day_number(col: str | nw.Expr) -> nw.Expr:
     return era * 146097 + doe - 719468
 
 
-def period_index(col: str | nw.Expr, freq: str) -> nw.Expr:
+def period_index(col: str | nw.Expr, freq: str, frame: nw.LazyFrame | None = None) -> nw.Expr:
     """Integer index of the calendar period holding each date (consecutive periods differ by 1).
 
     day: days since 1970-01-01; week: ISO weeks (Monday start) since the week of 1970-01-01;
     month: ``year * 12 + month - 1``; quarter: ``year * 4 + quarter - 1``; year: the year.
+    Pass the ``frame`` the expression is for to let day and week use the fast path of
+    :func:`day_number`.
     """
     expr = nw.col(col) if isinstance(col, str) else col
     if freq == "day":
-        return day_number(expr)
+        return day_number(expr, frame)
     if freq == "week":
         # 1970-01-01 was a Thursday: shifting by 3 days puts Mondays on multiples of 7.
-        return (day_number(expr) + 3) // 7
+        return (day_number(expr, frame) + 3) // 7
     year = expr.dt.year().cast(nw.Int64)
     month = expr.dt.month().cast(nw.Int64)
     if freq == "month":

@@ -124,9 +124,9 @@ def cohort_data(
     )
     as_of_ts = resolve_as_of(as_of, prepared.max_date)
     last_complete = _last_complete_period(as_of_ts, freq)
-    frame = prepared.frame.with_columns(period_index(DATE, freq).alias(PERIOD)).filter(
-        nw.col(PERIOD) <= last_complete
-    )
+    frame = prepared.frame.with_columns(
+        period_index(DATE, freq, prepared.frame).alias(PERIOD)
+    ).filter(nw.col(PERIOD) <= last_complete)
     active = frame.filter(nw.col(IS_ORDER))
     first = active.group_by(CUSTOMER).agg(nw.col(PERIOD).min().alias("_rk_first"))
 
@@ -140,7 +140,7 @@ def cohort_data(
         per_customer = frame.group_by(CUSTOMER).agg(nw.col(cohort_col).min())
         customers = per_customer.join(first, on=CUSTOMER, how="inner")
         if dtype in (nw.Datetime, nw.Date):
-            origin = period_index(cohort_col, freq)
+            origin = period_index(cohort_col, freq, frame)
             customers = customers.select(
                 CUSTOMER, origin.alias(_COHORT), origin.alias(_ORIGIN)
             ).filter(~nw.col(_COHORT).is_null())

@@ -592,7 +592,7 @@ def _count_groups(
     """Answers per group and (by..., period), counted in the engine, sorted, in pandas."""
     keys = list(by_cols)
     if freq is not None and date_col is not None:
-        lf = lf.with_columns(period_index(date_col, freq).alias(PERIOD))
+        lf = lf.with_columns(period_index(date_col, freq, lf).alias(PERIOD))
         keys.append(PERIOD)
     aggs = [
         nw.len().alias("n"),

@@ -192,7 +192,7 @@ def period_summary(
 
     activity = (
         prepared.frame.filter(nw.col(IS_ORDER))
-        .with_columns(period_index(DATE, freq).alias(PERIOD))
+        .with_columns(period_index(DATE, freq, prepared.frame).alias(PERIOD))
         .select([CUSTOMER, *keys])
         .unique()
     )
@@ -346,8 +346,8 @@ def subscription_summary(
     # period level, so the intervals of boundary coverage (a, z] are disjoint.
     owner = [CUSTOMER, *by_cols]
     spells = spells.with_columns(
-        period_index(START, freq).alias("_rk_a"),
-        period_index(END, freq).alias("_rk_z"),
+        period_index(START, freq, spells).alias("_rk_a"),
+        period_index(END, freq, spells).alias("_rk_z"),
     ).select([*owner, "_rk_a", "_rk_z"])
     spells = spells.with_columns(
         nw.col("_rk_z").cum_max().over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_reach")

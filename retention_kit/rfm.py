@@ -11,7 +11,7 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
-from ._frames import collect
+from ._frames import collect, day_number
 from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, prepare_orders
 from .exceptions import EmptyDataError, RetentionKitError
 
@@ -30,20 +30,6 @@ def _day(when: Any, arg: str) -> int:
         msg = f"{arg}={when!r} is not a date; pass e.g. {arg}='1997-09-30'."
         raise RetentionKitError(msg) from None
     return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
-
-
-def civil_day_number(y: nw.Expr, m: nw.Expr, d: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of year ``y``, month ``m``, day ``d`` (integer arithmetic).
-
-    The days-from-civil arithmetic of :func:`retention_kit._frames.day_number`, on
-    calendar fields that were computed once.
-    """
-    y, m, d = (v.cast(nw.Int64) for v in (y, m, d))
-    yy = y - nw.when(m <= 2).then(1).otherwise(0)
-    era = yy // 400
-    yoe = yy - era * 400
-    doy = (153 * nw.when(m > 2).then(m - 3).otherwise(m + 9) + 2) // 5 + d - 1
-    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def rfm_summary(
@@ -136,16 +122,9 @@ def rfm_summary(
     unit = _DAYS_PER_UNIT[time_unit]
     has_amount = amount_col is not None
 
-    # The calendar fields are read once into columns: an expression reusing them would
-    # evaluate them again for every use on eager engines.
-    parts = prepared.frame.with_columns(
-        nw.col(DATE).dt.year().alias("_y"),
-        nw.col(DATE).dt.month().alias("_m"),
-        nw.col(DATE).dt.day().alias("_d"),
+    lf = prepared.frame.with_columns(day_number(DATE, prepared.frame).alias(_DAY)).filter(
+        nw.col(_DAY) <= end_day
     )
-    lf = parts.with_columns(
-        civil_day_number(nw.col("_y"), nw.col("_m"), nw.col("_d")).alias(_DAY)
-    ).filter(nw.col(_DAY) <= end_day)
     if has_amount:
         # A purchase day has a non-negative line and a non-negative net total: return-only
         # days are not purchases, zero-amount purchases (free items) are.

@@ -80,8 +80,8 @@ def _events(spells: nw.LazyFrame, owner: list[str], freq: str) -> nw.LazyFrame:
     ``a`` and ``z`` the periods of its paid start and end, so it adds its MRR at ``a + 1``
     and takes it away at ``z + 1``.
     """
-    a = period_index(START, freq)
-    z = period_index(END, freq)
+    a = period_index(START, freq, spells)
+    z = period_index(END, freq, spells)
     spells = spells.with_columns(a.alias("_rk_a"), z.alias("_rk_z")).filter(
         nw.col("_rk_a") < nw.col("_rk_z")
     )
@@ -299,7 +299,9 @@ def _unconverted_trials(
     if prepared.unconverted_trials is None:
         return pd.Series(0, index=table.index, dtype="int64")
     trials = collect(
-        prepared.unconverted_trials.with_columns(period_index(END, freq).alias("period_idx"))
+        prepared.unconverted_trials.with_columns(
+            period_index(END, freq, prepared.unconverted_trials).alias("period_idx")
+        )
         .group_by([*by_cols, "period_idx"])
         .agg(nw.len().alias("n"))
     )
@@ -502,7 +504,7 @@ def subscription_lifetimes(
         nw.when(churned).then(nw.col("_rk_to")).otherwise(nw.lit(horizon)).alias("_rk_stop"),
     )
     tenure = tenure.with_columns(
-        (day_number("_rk_stop") - day_number("_rk_from")).alias("_rk_days")
+        (day_number("_rk_stop", tenure) - day_number("_rk_from", tenure)).alias("_rk_days")
     )
     grouped = collect(
         tenure.group_by([*by_cols, "_rk_days", "churned"]).agg(nw.len().alias("customers"))
