@@ -14,6 +14,11 @@ STAMP  := $(VENV)/.installed
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@# PySpark (in the test extras) needs a Java runtime; install Debian's when missing.
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Java not found: installing openjdk-17-jre-headless for PySpark"; \
+		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) \
+		|| sudo sh -c 'apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless'; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
