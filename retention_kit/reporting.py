@@ -90,6 +90,17 @@ COLUMN_LABELS: dict[str, str] = {
     "diff_low": "difference low",
     "diff_high": "difference high",
     "small_sample": "small sample",
+    "mrr_start": "MRR start",
+    "mrr_end": "MRR end",
+    "net_change": "net change",
+    "gross_revenue_churn": "gross revenue churn",
+    "net_revenue_churn": "net revenue churn",
+    "grr": "GRR",
+    "nrr": "NRR",
+    "quick_ratio": "quick ratio",
+    "arpa": "ARPA",
+    "joined_and_left": "joined and left",
+    "unconverted_trials": "unconverted trials",
 }
 """Readable headers :func:`format_table` shows for the package's column names."""
 
@@ -166,9 +177,9 @@ def format_table(
     caption : str, optional
         Caption above the table.
     labels : mapping, optional
-        Column headers to show instead of the column names. By default the package's
-        names get the readable headers of :data:`COLUMN_LABELS` (``crr`` shows as
-        ``CRR``); pass ``{}`` to keep the names.
+        Column headers to show instead of the column names, on top of the readable
+        headers of :data:`COLUMN_LABELS` (``crr`` shows as ``CRR``); pass ``{}`` to keep
+        the names.
 
     Returns
     -------
@@ -223,7 +234,7 @@ def format_table(
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
-    headers = COLUMN_LABELS if labels is None else labels
+    headers = {**COLUMN_LABELS, **labels} if labels else ({} if labels == {} else COLUMN_LABELS)
     if not isinstance(table.columns, pd.MultiIndex):
         styler = styler.relabel_index(
             [headers.get(c, str(c)) for c in table.columns], axis="columns"

@@ -380,7 +380,7 @@ def revenue_cohort_table(
         .group_by("_rk_cohort_b", _B)
         .agg(nw.col(_DELTA).sum())
     )
-    sizes = collect(cohort.group_by("_rk_cohort_b").agg(nw.len().alias("n")))
+    sizes = collect(cohort.group_by("_rk_cohort_b").agg(nw.len().cast(nw.Int64).alias("n")))
     if per_cohort.empty:
         msg = "subscriptions has no paid MRR at any period boundary: no cohorts."
         raise EmptyDataError(msg)
