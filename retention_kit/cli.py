@@ -170,6 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--sub-plan-col", metavar="COL", default=None, help="plan / tier column, if any"
     )
 
+    data.add_argument(
+        "--engine",
+        choices=("pandas", "polars", "duckdb"),
+        default="pandas",
+        help="pandas reads the file into memory: fine up to a few million rows. polars or "
+        "duckdb scan a Parquet or CSV file lazily and aggregate it without loading it: "
+        "switch for files over ~5M rows or a quarter of RAM. With them only the report "
+        "notebook runs (the walkthroughs load data into pandas) (default: pandas)",
+    )
+
     what = report.add_argument_group("analysis")
     what.add_argument("--freq", default="month", choices=FREQS, help="period length")
     what.add_argument(
@@ -278,6 +288,7 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         "order_col": args.order_col if args.order_col or not demo else "order_id",
         "segment_col": args.segment_col if args.segment_col or not demo else "channel",
         "date_format": args.date_format,
+        "engine": args.engine,
         "freq": args.freq,
         "start": args.start,
         "end": args.end,
@@ -302,9 +313,11 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
 
 def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
     """Read the data once with the given mapping, so bad input fails before any kernel."""
+    import narwhals as nw
     import pandas as pd
 
     from . import io
+    from ._frames import collect, to_lazy
 
     for name in ("start", "end", "as_of"):
         if params[name] is not None:
@@ -337,7 +350,13 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
             date_format=params["date_format"],
             start=params["start"],
             end=params["end"],
+            engine=params["engine"],
         )
+        facts = collect(
+            to_lazy(orders).select(
+                nw.len().alias("rows"), nw.col("customer_id").n_unique().alias("customers")
+            )
+        ).iloc[0]
         if params["nps_data"] is not None:
             io.read_answers(
                 params["nps_data"],
@@ -355,7 +374,7 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                 plan_col=params["sub_plan_col"],
                 date_format=params["date_format"],
             )
-    return {"rows": len(orders), "customers": int(orders["customer_id"].nunique())}
+    return {"rows": int(facts["rows"]), "customers": int(facts["customers"])}
 
 
 def _default_out(data: str) -> Path:
@@ -500,6 +519,8 @@ def _report(args: argparse.Namespace) -> int:
     facts = _check_inputs(params)
     wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
     explicit = args.notebooks != ",".join(REPORT_NOTEBOOKS)
+    if args.engine != "pandas" and not explicit:
+        wanted = ["report"]  # the walkthroughs read their data into pandas
     skipped = [n for n in wanted if n in _NEEDS and params[_NEEDS[n]] is None]
     if skipped and explicit:
         flags = {"nps_data": "--nps", "subscriptions_data": "--subscriptions"}

@@ -8,14 +8,17 @@ one clean frame with the columns the rest of the package defaults to: ``customer
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import narwhals as nw
 import pandas as pd
 
-from ._validation import require_columns, to_lazy, warn
+from ._frames import collect
+from ._validation import parse_dates, require_columns, to_lazy, warn
 from .exceptions import InvalidDataError, RetentionKitError
 
 __all__ = [
+    "ENGINES",
     "SUPPORTED_SUFFIXES",
     "read_answers",
     "read_orders",
@@ -24,6 +27,8 @@ __all__ = [
 ]
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx", ".xls")
+Engine = Literal["pandas", "polars", "duckdb"]
+ENGINES: tuple[str, ...] = ("pandas", "polars", "duckdb")
 
 
 def read_table(source: str | Path) -> pd.DataFrame:
@@ -74,8 +79,8 @@ def _customer_ids(values: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
         if (whole % 1 == 0).all():
-            return values.map(lambda v: pd.NA if pd.isna(v) else str(int(v))).astype("string")
-    return values.astype("string")
+            return values.map(lambda v: None if pd.isna(v) else str(int(v))).astype("str")
+    return values.astype("str")
 
 
 def _dates(values: pd.Series, column: str, date_format: str | None) -> pd.Series:
@@ -121,7 +126,8 @@ def read_orders(
     start: Any = None,
     end: Any = None,
     drop_missing_customers: bool = True,
-) -> pd.DataFrame:
+    engine: Engine = "pandas",
+) -> Any:
     """Read orders from a file (or a frame) into the package's default column names.
 
     Parameters
@@ -147,10 +153,14 @@ def read_orders(
     drop_missing_customers : bool, default True
         Drop rows without a customer id (guest checkouts in invoice exports) with a warning
         that counts them; ``False`` raises instead.
+    engine : {"pandas", "polars", "duckdb"}, default "pandas"
+        ``"pandas"`` reads the file into memory. ``"polars"`` and ``"duckdb"`` scan a
+        Parquet or CSV file lazily and return a Polars LazyFrame or a DuckDB relation:
+        nothing is loaded until a metric aggregates it, so files larger than memory work.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, polars.LazyFrame or duckdb.DuckDBPyRelation
         Columns ``customer_id`` (text), ``order_date`` (datetime), ``amount`` (float), and
         ``order_id`` / ``segment`` when asked for.
 
@@ -160,6 +170,24 @@ def read_orders(
     >>> list(orders.columns)
     ['customer_id', 'order_date', 'amount', 'order_id', 'segment']
     """
+    if engine not in ENGINES:
+        msg = f"engine={engine!r}: use one of {', '.join(map(repr, ENGINES))}."
+        raise RetentionKitError(msg)
+    if engine != "pandas":
+        return _scan_orders(
+            source,
+            engine=engine,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            quantity_col=quantity_col,
+            price_col=price_col,
+            order_col=order_col,
+            segment_col=segment_col,
+            date_format=date_format,
+            start=start,
+            end=end,
+        )
     if isinstance(source, str) and source == "demo":
         from .datasets import load_orders
 
@@ -199,9 +227,9 @@ def read_orders(
             frame[price_col], price_col
         )
     if order_col is not None:
-        out["order_id"] = frame[order_col].astype("string")
+        out["order_id"] = frame[order_col].astype("str")
     if segment_col is not None:
-        out["segment"] = frame[segment_col].astype("string").fillna("(none)")
+        out["segment"] = frame[segment_col].astype("str").fillna("(none)")
 
     missing = out["customer_id"].isna()
     if missing.any():
@@ -276,7 +304,7 @@ def read_answers(
         {"score": frame[score_col], "date": _dates(frame[date_col], date_col, date_format)}
     )
     if segment_col is not None:
-        out["segment"] = frame[segment_col].astype("string").fillna("(none)")
+        out["segment"] = frame[segment_col].astype("str").fillna("(none)")
     return out
 
 
@@ -346,5 +374,114 @@ def read_subscriptions(
     if trial_end_col is not None:
         out["trial_end"] = _dates(frame[trial_end_col], trial_end_col, date_format)
     if plan_col is not None:
-        out["plan"] = frame[plan_col].astype("string").fillna("(none)")
+        out["plan"] = frame[plan_col].astype("str").fillna("(none)")
     return out
+
+
+def scan_table(source: str | Path, engine: Engine) -> Any:
+    """Open a Parquet or CSV file lazily with Polars or DuckDB (nothing is read yet)."""
+    path = Path(source)
+    if not path.is_file():
+        msg = f"data file {str(path)!r} does not exist (looked in {Path.cwd()})."
+        raise RetentionKitError(msg)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".parquet", ".pq"):
+        msg = (
+            f"data file {str(path)!r}: engine={engine!r} scans Parquet or CSV files; read "
+            f"{suffix} files with engine='pandas' (or convert them to Parquet)."
+        )
+        raise RetentionKitError(msg)
+    parquet = suffix in (".parquet", ".pq")
+    if engine == "polars":
+        import polars as pl
+
+        return pl.scan_parquet(path) if parquet else pl.scan_csv(path, infer_schema_length=10_000)
+    import duckdb
+
+    return duckdb.read_parquet(str(path)) if parquet else duckdb.read_csv(str(path))
+
+
+def _scan_orders(
+    source: Any,
+    *,
+    engine: Engine,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None,
+    quantity_col: str | None,
+    price_col: str | None,
+    order_col: str | None,
+    segment_col: str | None,
+    date_format: str | None,
+    start: Any,
+    end: Any,
+) -> Any:
+    """The lazy twin of :func:`read_orders`: the same columns, built in the engine."""
+    if isinstance(source, str) and source == "demo":
+        from .datasets import load_orders
+
+        demo = load_orders()
+        if engine == "polars":
+            import polars as pl
+
+            native = pl.from_pandas(demo).lazy()
+        else:
+            import duckdb
+
+            native = duckdb.from_df(demo)
+    elif isinstance(source, str | Path):
+        native = scan_table(source, engine)
+    else:
+        native = source
+    if amount_col is None and (quantity_col is None or price_col is None):
+        msg = "Give amount_col=, or both quantity_col= and price_col= (amount = quantity x price)."
+        raise RetentionKitError(msg)
+    lf = to_lazy(native)
+    require_columns(
+        lf,
+        {
+            "customer_col": customer_col,
+            "date_col": date_col,
+            "amount_col": amount_col,
+            "quantity_col": quantity_col,
+            "price_col": price_col,
+            "order_col": order_col,
+            "segment_col": segment_col,
+        },
+    )
+    schema = lf.collect_schema()
+    customer = nw.col(customer_col)
+    if schema[customer_col].is_float():
+        customer = customer.cast(nw.Int64)  # spreadsheet ids: 17850.0 -> "17850"
+    if date_format is not None and schema[date_col] == nw.String:
+        lf = lf.with_columns(nw.col(date_col).str.to_datetime(date_format))
+    else:
+        lf = parse_dates(native, lf, date_col, "date_col")
+    if amount_col is not None:
+        amount = nw.col(amount_col).cast(nw.Float64)
+    else:
+        amount = nw.col(quantity_col).cast(nw.Float64) * nw.col(price_col).cast(nw.Float64)
+    columns = [
+        customer.cast(nw.String).alias("customer_id"),
+        nw.col(date_col).alias("order_date"),
+        amount.alias("amount"),
+    ]
+    if order_col is not None:
+        columns.append(nw.col(order_col).cast(nw.String).alias("order_id"))
+    if segment_col is not None:
+        columns.append(nw.col(segment_col).cast(nw.String).fill_null("(none)").alias("segment"))
+    out = lf.select(columns)
+    missing = int(
+        collect(out.select(nw.col("customer_id").is_null().cast(nw.Int64).sum().alias("n")))["n"]
+        .fillna(0)
+        .iloc[0]
+    )
+    if missing:
+        warn(f"{missing} rows have no {customer_col!r} (guest orders?) and were left out.")
+        out = out.filter(~nw.col("customer_id").is_null())
+    if start is not None:
+        out = out.filter(nw.col("order_date") >= pd.Timestamp(start).to_pydatetime())
+    if end is not None:
+        last = pd.Timestamp(end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        out = out.filter(nw.col("order_date") <= last.to_pydatetime())
+    return out.to_native()

@@ -36,6 +36,8 @@ from .periods import period_summary
 __all__ = [
     "COLUMN_LABELS",
     "PERIODS_PER_YEAR",
+    "customer_segments",
+    "describe_orders",
     "format_table",
     "headline_kpis",
     "kpi_table",
@@ -709,3 +711,75 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def describe_orders(orders: Any) -> dict[str, Any]:
+    """Facts about an order table, computed in its engine: rows, customers, span, returns.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        The result of :func:`retention_kit.io.read_orders` (any engine).
+
+    Returns
+    -------
+    dict
+        ``rows``, ``customers``, ``first`` and ``last`` order dates, ``returns`` (lines with
+        a negative amount) and ``duplicates`` (lines that repeat another exactly).
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> facts = describe_orders(rk.io.read_orders("demo"))
+    >>> facts["rows"], facts["customers"], facts["returns"]
+    (48476, 4000, 0)
+    """
+    frame = to_lazy(orders, arg="orders")
+    stats = collect(
+        frame.select(
+            nw.len().alias("rows"),
+            nw.col("customer_id").n_unique().alias("customers"),
+            nw.col("order_date").min().alias("first"),
+            nw.col("order_date").max().alias("last"),
+            (nw.col("amount") < 0).cast(nw.Int64).sum().alias("returns"),
+        )
+    ).iloc[0]
+    unique = int(collect(frame.unique().select(nw.len().alias("n")))["n"].iloc[0])
+    return {
+        "rows": int(stats["rows"]),
+        "customers": int(stats["customers"]),
+        "first": pd.Timestamp(stats["first"]),
+        "last": pd.Timestamp(stats["last"]),
+        "returns": int(stats["returns"] or 0),
+        "duplicates": int(stats["rows"]) - unique,
+    }
+
+
+def customer_segments(orders: Any, segment: str = "segment") -> pd.Series:
+    """Each customer's segment (the one on their first order), computed in the engine.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        The result of :func:`retention_kit.io.read_orders` with a segment column.
+    segment : str, default "segment"
+        The segment column.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``customer_id``; one row per customer.
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> segments = customer_segments(rk.io.read_orders("demo", segment_col="channel"))
+    >>> segments.value_counts().to_dict()["referral"]
+    570
+    """
+    frame = to_lazy(orders, arg="orders")
+    first = frame.with_columns(
+        nw.col("order_date").min().over("customer_id").alias("_rk_first_date")
+    ).filter(nw.col("order_date") == nw.col("_rk_first_date"))
+    table = collect(first.group_by("customer_id").agg(nw.col(segment).min()))
+    return table.set_index("customer_id")[segment].sort_index()
