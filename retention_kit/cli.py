@@ -383,8 +383,10 @@ def _default_out(data: str) -> Path:
 
 
 def _write_html(executed: Path) -> None:
+    """Write NAME.html (with code) and NAME.summary.html (code and set-up cells hidden)."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(executed, as_version=4)
     full = HTMLExporter(template_name="lab")
@@ -395,6 +397,10 @@ def _write_html(executed: Path) -> None:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+    )
+    # Cells for whoever runs the notebook (how to set parameters) are not for stakeholders.
+    summary.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"hide-in-summary"}, enabled=True), enabled=True
     )
     html, _ = summary.from_notebook_node(notebook)
     executed.with_suffix(".summary.html").write_text(html, encoding="utf-8")
