@@ -347,8 +347,8 @@ def nps_change_test(
         ``significant`` and ``verdict`` (the result in words). A segment without
         answers in one of the periods has NaN statistics and says so in ``verdict``.
         When every answer of both periods is in one group the standard error is 0: the
-        ``z`` is then 0 and the p-value 1 if the scores are equal, else ``z`` is
-        +-inf and the p-value 0.
+        ``z`` is then 0 and the p-value 1 if the scores are equal; otherwise the test is
+        undefined (``z`` and the p-value NaN, never inf) and ``verdict`` says why.
 
     Raises
     ------
@@ -822,7 +822,7 @@ def _compare(
         nps_a = 100 * (pa - da)
         diff = nps_a - nps_b
         se = 100 * np.sqrt(var_b / nb + var_a / na)
-        z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+        z = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.nan))
     p_value = 2 * stats.norm.sf(np.abs(z))
     crit = float(stats.norm.ppf(0.5 + confidence / 2))
     out = pd.DataFrame(
@@ -841,7 +841,7 @@ def _compare(
             "diff_high": np.clip(diff + crit * se, -200, 200),
         }
     )
-    testable = (nb > 0) & (na > 0)
+    testable = (nb > 0) & (na > 0) & ~np.isnan(p_value)
     out["significant"] = pd.array(
         np.where(testable, p_value < 1 - confidence, False), dtype="boolean"
     )
@@ -863,7 +863,12 @@ def _verdict(row: Any, confidence: float, cutoff: pd.Timestamp) -> str:
     level = f"{confidence:.0%}"
     p_text = "p<0.001" if row.p_value < 0.001 else f"p={row.p_value:.3f}"
     low, high = f"{row.diff_low:+.1f}", f"{row.diff_high:+.1f}"
-    if row.difference == 0:
+    if np.isnan(row.p_value):
+        text = (
+            f"NPS moved {where}, but every answer of both periods is in one group: with no "
+            f"spread in either sample a significance test is undefined. Collect more answers."
+        )
+    elif row.difference == 0:
         text = f"NPS did not change {where}."
     else:
         direction = "rose" if row.difference > 0 else "fell"

@@ -453,8 +453,10 @@ def test_change_by_segment_and_month(to_native: Any) -> None:
     assert result["difference"].tolist() == pytest.approx([-200.0, 100.0])
     # Segment a: all promoters then all detractors, zero variance on both sides.
     assert result["std_error"].iloc[0] == 0.0
-    assert result["z"].iloc[0] == -np.inf
-    assert result["p_value"].iloc[0] == 0.0
+    assert np.isnan(result["z"].iloc[0])  # undefined, never a silent inf
+    assert np.isnan(result["p_value"].iloc[0])
+    assert "significance test is undefined" in result["verdict"].iloc[0]
+    assert pd.isna(result["significant"].iloc[0])
     # Segment b: 1 promoter + 1 detractor (var 1), then 2 promoters (var 0).
     assert result["std_error"].iloc[1] == pytest.approx(100 * math.sqrt(1 / 2))
 
