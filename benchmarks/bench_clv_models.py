@@ -278,7 +278,7 @@ def run_clv(args, models, clv_data, server):
             clv_data["T"].to_numpy(),
             clv_data["monetary_value"].to_numpy(),
             time=12,
-            discount_rate=0.01,
+            discount_rate=1.0,  # percent a month (lifetimes: 0.01)
         )
 
     our_s, value = timed(ours)

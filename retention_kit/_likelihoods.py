@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import betaln, digamma, gammaln
+from scipy.special import betaln, digamma, gammaln, zeta
 
 __all__ = [
     "bgbb_loglik",
@@ -363,34 +363,93 @@ def gamma_gamma_objective(x: FloatArray, m: FloatArray, w: FloatArray) -> Object
     Same value as ``w @ gamma_gamma_loglik(theta, x, m)[0]``; the only term computed per
     row is ``(p x + q) log(gamma + m x)``, the rest per distinct ``x`` or once.
     """
+    full = gamma_gamma_newton_objective(x, m, w)
+
+    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+        value, grad, _ = full(theta, hessian=False)
+        return value, grad
+
+    return objective
+
+
+NewtonObjective = Callable[..., tuple[float, FloatArray, FloatArray | None]]
+
+
+def gamma_gamma_newton_objective(x: FloatArray, m: FloatArray, w: FloatArray) -> NewtonObjective:
+    """Return ``theta -> (total log-likelihood, gradient, Hessian)`` of weighted rows.
+
+    The exact Hessian in ``(p, q, gamma)``, for Newton's method and the standard errors:
+    ``d2/dp2 = x^2 (psi1(p x + q) - psi1(p x))``, ``d2/dp dq = x psi1(p x + q)``,
+    ``d2/dq2 = psi1(p x + q) - psi1(q)``, ``d2/dp dgamma = -x / (gamma + m x)``,
+    ``d2/dq dgamma = 1 / gamma - 1 / (gamma + m x)`` and
+    ``d2/dgamma2 = -q / gamma^2 + (p x + q) / (gamma + m x)^2`` per row. Per-row sums
+    are one matrix product; digamma, trigamma and log-gamma run on the distinct ``x``.
+    With ``hessian=False`` the Hessian is not computed (``None``).
+    """
     ux, wx, _ = _by_value(x, w)
     total_w = float(w.sum())
     log_ux = np.log(ux)
     mx = m * x
-    s_logm = float(w @ np.log(m))
-    s_xlogm = float((w * x) @ np.log(m))
-    wxx = w * x
+    log_m = np.log(m)
+    s_logm = float(w @ log_m)
+    s_xlogm = float((w * x) @ log_m)
+    row_w = np.stack([w, w * x], axis=1)  # per-row sums weighted by w and by w * x
+    wxu, wxuu = wx * ux, wx * ux * ux
+    k = ux.size
 
-    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
-        p, q, v = theta
+    def objective(
+        theta: FloatArray, hessian: bool = True
+    ) -> tuple[float, FloatArray, FloatArray | None]:
+        p, q, v = (float(t) for t in theta)
         pu = p * ux
-        k = ux.size
-        lg = gammaln(np.concatenate([pu + q, pu, [q]]))
-        dg = digamma(np.concatenate([pu + q, pu, [q]]))
+        args = np.empty(2 * k + 1)
+        args[:k] = pu + q
+        args[k : 2 * k] = pu
+        args[-1] = q
+        lg = gammaln(args)
+        dg = digamma(args)
         big = v + mx
-        log_big = np.log(big)
         inv_big = 1.0 / big
+        if hessian:
+            rows = np.stack([np.log(big), inv_big, inv_big * inv_big])
+        else:
+            rows = np.stack([np.log(big), inv_big])
+        sums = rows @ row_w  # [[A, B], [C, D], [F, E]]: w- and w x-weighted sums
+        a_, b_ = sums[0]
+        c_, d_ = sums[1]
+        log_v = np.log(v)
         ll = (
             wx @ (lg[:k] - lg[k : 2 * k] + pu * log_ux)
-            + total_w * (q * np.log(v) - lg[-1])
+            + total_w * (q * log_v - lg[-1])
             + p * s_xlogm
             - s_logm
-            - (p * wxx + q * w) @ log_big
+            - p * b_
+            - q * a_
         )
-        g_p = (wx * ux) @ (dg[:k] - dg[k : 2 * k] + log_ux) + s_xlogm - wxx @ log_big
-        g_q = wx @ dg[:k] - total_w * dg[-1] + total_w * np.log(v) - w @ log_big
-        g_v = total_w * q / v - (p * wxx + q * w) @ inv_big
-        return float(ll), np.array([g_p, g_q, g_v])
+        dgd = dg[:k] - dg[k : 2 * k]
+        grad = np.array(
+            [
+                wxu @ (dgd + log_ux) + s_xlogm - b_,
+                wx @ dg[:k] - total_w * dg[-1] + total_w * log_v - a_,
+                total_w * q / v - p * d_ - q * c_,
+            ]
+        )
+        if not hessian:
+            return float(ll), grad, None
+        f_, e_ = sums[2]
+        tg = zeta(2.0, args)  # trigamma
+        tgd = tg[:k] - tg[k : 2 * k]
+        h_pq = wxu @ tg[:k]
+        h_pv = -d_
+        h_qv = total_w / v - c_
+        hess = np.array(
+            [
+                [wxuu @ tgd, h_pq, h_pv],
+                [h_pq, wx @ tg[:k] - total_w * tg[-1], h_qv],
+                [h_pv, h_qv, -total_w * q / (v * v) + p * e_ + q * f_],
+            ]
+        )
+        return float(ll), grad, hess
 
     return objective
 

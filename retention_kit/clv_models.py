@@ -32,7 +32,9 @@ on the data only are computed once per distinct value before fitting. The Pareto
 optimiser integrates the dropout term by Gauss-Legendre quadrature (agreeing with the
 exact hypergeometric series to about 1e-13) and reports the exact log-likelihood. A final
 Newton step with the Hessian (forward differences of the analytic gradient, also used for
-the standard errors) polishes the estimates. A fit that does not converge raises
+the standard errors) polishes the estimates. The Gamma-Gamma model, whose exact Hessian
+is cheap, is fitted by Newton's method from a moment estimate instead (BFGS only when
+that fails), with the exact Hessian for its standard errors. A fit that does not converge raises
 :class:`ConvergenceError` rather than returning estimates.
 
 Time units are those of the data: with ``recency`` and ``T`` in weeks, ``t`` is in weeks.
@@ -277,6 +279,7 @@ def _maximize(
     maxiter: int,
     scale: float,
     exact: Callable[[FloatArray], float] | None = None,
+    newton: lik.NewtonObjective | None = None,
 ) -> _MLEResult:
     """Maximise ``loglik`` over the logs of positive parameters.
 
@@ -288,7 +291,19 @@ def _maximize(
     ``loglik(theta)`` returns the total log-likelihood and its gradient in ``theta``.
     The objective is the negative
     log-likelihood divided by ``scale`` (the number of customers), on ``log(theta)``.
+
+    ``newton``, when given, returns the total log-likelihood, its gradient and its exact
+    Hessian: Newton's method from the first start is tried before BFGS (a few steps
+    instead of a few dozen evaluations), and the Hessian gives the standard errors;
+    BFGS from the starts runs only when Newton's method fails.
     """
+    if newton is not None:
+        z0 = np.log(np.asarray(starts[0], dtype=float))
+        found = _newton(newton, z0, scale, min(maxiter, 100))
+        if found is not None:
+            return _mle_result(
+                found.z, found.log_likelihood, -found.hess, found.n_iter, model, names
+            )
 
     def neg_mean(z: FloatArray) -> float:
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
@@ -346,8 +361,18 @@ def _maximize(
         new_fun = objective(z - step)[0]
         if new_fun <= fun:
             z, fun = z - step, new_fun
+    ll = -fun * scale if exact is None else exact(np.exp(z))
+    return _mle_result(z, float(ll), hess, int(best.nit), model, names)
+
+
+def _mle_result(
+    z: FloatArray, ll: float, hess: FloatArray, n_iter: int, model: str, names: Sequence[str]
+) -> _MLEResult:
+    """Estimates, standard errors and 95% intervals from the optimum ``z = log(theta)``.
+
+    ``hess`` is the Hessian of the negative total log-likelihood in ``z``.
+    """
     theta = np.exp(z)
-    ll = -fun * scale if exact is None else exact(theta)
     std_log = np.full(z.size, np.nan)
     try:
         cov = np.linalg.inv(hess)
@@ -372,8 +397,82 @@ def _maximize(
         std_error=theta * std_log,
         ci_lower=np.exp(z - 1.959963984540054 * std_log),
         ci_upper=np.exp(z + 1.959963984540054 * std_log),
-        n_iter=int(best.nit),
+        n_iter=n_iter,
     )
+
+
+@dataclass(frozen=True)
+class _NewtonResult:
+    z: FloatArray
+    log_likelihood: float
+    hess: FloatArray  # Hessian of the total log-likelihood in log-parameters
+    n_iter: int
+
+
+def _in_log_space(
+    newton: lik.NewtonObjective, z: FloatArray
+) -> tuple[float, FloatArray, FloatArray]:
+    """Total log-likelihood, gradient and Hessian in ``z = log(theta)``."""
+    theta = np.exp(z)
+    value, grad, hess = newton(theta)
+    g = grad * theta
+    return value, g, hess * np.outer(theta, theta) + np.diag(g)
+
+
+def _newton(
+    newton: lik.NewtonObjective, z0: FloatArray, scale: float, maxiter: int
+) -> _NewtonResult | None:
+    """Maximise by Newton's method in log-parameters, with backtracking; None on failure.
+
+    Where the Hessian is not negative definite the step uses it shifted past its largest
+    eigenvalue (a Levenberg-Marquardt step); steps are capped at 2 in ``log(theta)``.
+    Once the predicted gain ``g' H^-1 g / 2`` is below 1e-10 per customer the last
+    Newton step is taken without a line search (quadratic convergence: the estimates are
+    then at full precision, and the likelihood's rounding no longer decides anything).
+    """
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        z = np.asarray(z0, dtype=float)
+        value, g, h = _in_log_space(newton, z)
+        if not _finite(value, g, h):
+            return None
+        eye = np.eye(z.size)
+        for it in range(1, maxiter + 1):
+            neg = -h
+            try:
+                np.linalg.cholesky(neg)
+                definite = True
+            except np.linalg.LinAlgError:
+                top = float(np.linalg.eigvalsh(neg)[0])
+                neg = neg + (abs(top) + 1e-3 * max(1.0, float(np.abs(h).max()))) * eye
+                definite = False
+            step = np.linalg.solve(neg, g)
+            if not np.all(np.isfinite(step)):
+                return None
+            slope = float(g @ step)
+            if definite and slope < 1e-10 * scale:
+                new = _in_log_space(newton, z + step)
+                if _finite(*new) and new[0] >= value - 1e-9 * scale:
+                    return _NewtonResult(z + step, new[0], new[2], it)
+                return _NewtonResult(z, value, h, it)
+            big = float(np.max(np.abs(step)))
+            if big > 2.0:
+                step *= 2.0 / big
+                slope *= 2.0 / big
+            t = 1.0
+            while True:
+                new = _in_log_space(newton, z + t * step)
+                if _finite(*new) and new[0] >= value + 1e-4 * t * slope:
+                    break
+                t /= 2.0
+                if t < 1e-6:
+                    return None
+            z = z + t * step
+            value, g, h = new
+    return None
+
+
+def _finite(value: float, grad: FloatArray, hess: FloatArray) -> bool:
+    return bool(np.isfinite(value) and np.isfinite(grad).all() and np.isfinite(hess).all())
 
 
 def _bfgs(
@@ -474,6 +573,7 @@ class _FittedModel:
         starts: Sequence[Sequence[float]],
         n: float,
         exact: Callable[[FloatArray], float] | None = None,
+        newton: lik.NewtonObjective | None = None,
     ) -> None:
         self._check_settings()
         result = _maximize(
@@ -484,20 +584,37 @@ class _FittedModel:
             maxiter=int(self.maxiter),
             scale=float(n),
             exact=exact,
+            newton=newton,
         )
         self.params_ = {k: float(v) for k, v in zip(self._param_names, result.params, strict=True)}
-        self.summary_ = pd.DataFrame(
-            {
-                "parameter": list(self._param_names),
-                "estimate": result.params,
-                "std_error": result.std_error,
-                "ci_lower": result.ci_lower,
-                "ci_upper": result.ci_upper,
-            }
-        )
+        self._mle = result
+        self._summary: pd.DataFrame | None = None
         self.log_likelihood_ = result.log_likelihood
         self.n_customers_ = float(n)
         self.n_iter_ = result.n_iter
+
+    @property
+    def summary_(self) -> pd.DataFrame:
+        """Estimates, standard errors and 95% intervals, one row per parameter.
+
+        Built from the fit's results on first access (a DataFrame costs more than some
+        fits), then kept.
+        """
+        result = self.__dict__.get("_mle")
+        if result is None:
+            msg = f"{type(self).__name__!r} object has no attribute 'summary_'"
+            raise AttributeError(msg)
+        if self._summary is None:
+            self._summary = pd.DataFrame(
+                {
+                    "parameter": list(self._param_names),
+                    "estimate": result.params,
+                    "std_error": result.std_error,
+                    "ci_lower": result.ci_lower,
+                    "ci_upper": result.ci_upper,
+                }
+            )
+        return self._summary
 
     def _theta(self) -> FloatArray:
         return np.array([self.params_[k] for k in self._param_names])
@@ -914,6 +1031,32 @@ class IndependenceCheck:
     note: str
 
 
+def _gamma_gamma_start(x: FloatArray, m: FloatArray, w: FloatArray) -> list[float]:
+    """Moment estimates of ``(p, q, gamma)``: the Gamma-Gamma fit's first start.
+
+    Given ``nu``, ``m`` has mean ``p / nu`` and variance ``p / (x nu^2)``, so
+    ``E[m^2 | x] = (p^2 + p / x) E[nu^-2]``: the weighted regression of ``m^2`` on
+    ``1 / x`` has slope / intercept ``1 / p``. Then ``E[m^2] / E[m]^2 = (1 + E[1/x] / p)
+    (q - 1) / (q - 2)`` gives ``q``, and ``E[m] = p gamma / (q - 1)`` gives ``gamma``.
+    Each estimate is clipped to a sensible range; Newton's method does the rest.
+    """
+    total = float(w.sum())
+    inv_x = 1.0 / x
+    m2 = m * m
+    mean_ix = float(w @ inv_x) / total
+    mean_m = float(w @ m) / total
+    mean_m2 = float(w @ m2) / total
+    var_ix = float(w @ (inv_x - mean_ix) ** 2) / total
+    slope = float(w @ ((inv_x - mean_ix) * m2)) / total / var_ix if var_ix > 0 else 0.0
+    intercept = mean_m2 - slope * mean_ix
+    p = intercept / slope if slope > 0 and intercept > 0 else 2.0
+    p = min(max(p, 0.5), 50.0)
+    ratio = mean_m2 / (mean_m * mean_m) / (1.0 + mean_ix / p)
+    q = (2.0 * ratio - 1.0) / (ratio - 1.0) if ratio > 1.0 else 20.0
+    q = min(max(q, 2.1), 50.0)
+    return [p, q, mean_m * (q - 1.0) / p]
+
+
 class GammaGammaModel(_FittedModel):
     """Gamma-Gamma model of the average spend per transaction (Fader, Hardie & Lee 2005).
 
@@ -1014,11 +1157,20 @@ class GammaGammaModel(_FittedModel):
         x, m = self._validate(frequency, monetary_value, repeat_only=True)
         n = _same_length(frequency=x, monetary_value=m)
         (x, m), counts = _collapse([x, m], _weights(weights, n))
-        loglik = lik.gamma_gamma_objective(x, m, counts)
+        newton = lik.gamma_gamma_newton_objective(x, m, counts)
+
+        def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
+            value, grad, _ = newton(theta, hessian=False)
+            return value, grad
 
         mean_m = float(np.average(m, weights=counts))
-        starts = [[1.0, 1.0, mean_m], [5.0, 3.0, mean_m], [2.0, 5.0, 2 * mean_m]]
-        self._run_fit(loglik, starts, counts.sum())
+        starts = [
+            _gamma_gamma_start(x, m, counts),
+            [1.0, 1.0, mean_m],
+            [5.0, 3.0, mean_m],
+            [2.0, 5.0, 2 * mean_m],
+        ]
+        self._run_fit(loglik, starts, counts.sum(), newton=newton)
         return self
 
     def expected_average_spend(self, frequency: ArrayLike, monetary_value: ArrayLike) -> Any:
@@ -1106,7 +1258,7 @@ class GammaGammaModel(_FittedModel):
         T: ArrayLike,
         monetary_value: ArrayLike,
         time: int = 12,
-        discount_rate: float = 0.01,
+        discount_rate: float = 1.0,
         freq_unit: FreqUnit = "week",
     ) -> Any:
         """Return the discounted value of each customer's expected purchases.
@@ -1125,8 +1277,9 @@ class GammaGammaModel(_FittedModel):
             Mean spend of the repeat purchases (any value where ``frequency`` is 0).
         time : int, default 12
             Horizon in months.
-        discount_rate : float, default 0.01
-            Discount rate per month (0.01 is about 12.7% a year).
+        discount_rate : float, default 1.0
+            Discount rate per month, in percent like every rate of the package (1.0 % a
+            month is about 12.7 % a year).
         freq_unit : {"day", "week", "month"}, default "week"
             Time unit of ``recency`` and ``T`` (a month is 365.25 / 12 days).
 
@@ -1144,7 +1297,7 @@ class GammaGammaModel(_FittedModel):
         >>> gg = GammaGammaModel()
         >>> gg.params_ = {"p": 6.25, "q": 3.74, "gamma": 15.44}
         >>> clv = gg.customer_lifetime_value(bg, [0, 2], [0.0, 30.43], [38.86, 38.86],
-        ...                                  [0.0, 22.35], time=12, discount_rate=0.01)
+        ...                                  [0.0, 22.35], time=12, discount_rate=1.0)
         >>> np.round(clv, 2)
         array([ 8.37, 36.31])
         """
@@ -1161,8 +1314,11 @@ class GammaGammaModel(_FittedModel):
         if not (isinstance(time, int | np.integer) and time >= 1):
             msg = f"time must be a whole number of months >= 1, got {time!r}."
             raise RetentionKitError(msg)
-        if not (np.isfinite(discount_rate) and discount_rate > -1):
-            msg = f"discount_rate must be a monthly rate > -1 (e.g. 0.01), got {discount_rate!r}."
+        if not (np.isfinite(discount_rate) and discount_rate > -100):
+            msg = (
+                f"discount_rate is a percentage per month (e.g. 1.0 for 1 %), > -100; got "
+                f"{discount_rate!r}."
+            )
             raise RetentionKitError(msg)
         x, t_x, big_t = _validate_rft(frequency, recency, T)
         _, m = self._validate(x, monetary_value, repeat_only=False)
@@ -1173,7 +1329,7 @@ class GammaGammaModel(_FittedModel):
             purchase_model, np.arange(1, time + 1) * per_month, x, t_x, big_t
         )
         increments = np.diff(cumulative, axis=0, prepend=0.0)
-        discount = (1.0 + discount_rate) ** -np.arange(1, time + 1, dtype=float)
+        discount = (1.0 + discount_rate / 100) ** -np.arange(1, time + 1, dtype=float)
         out = spend * (discount @ increments)
         idx = _index_of(frequency, recency, T, monetary_value)
         scalar = _is_scalar(frequency, recency, T, monetary_value)
@@ -1370,7 +1526,7 @@ class ShiftedBetaGeoModel(_FittedModel):
         Parameters
         ----------
         discount_rate : float
-            Discount rate per period, > 0.
+            Discount rate per period, in percent (e.g. 10 for 10 %), > 0.
         renewals : int or array-like of int, default 0
             Renewals made so far (``n - 1``).
 
@@ -1381,13 +1537,17 @@ class ShiftedBetaGeoModel(_FittedModel):
         """
         self._check_fitted("discounted_expected_residual_lifetime")
         if not (np.isfinite(discount_rate) and discount_rate > 0):
-            msg = f"discount_rate must be > 0 per period (e.g. 0.1), got {discount_rate!r}."
+            msg = (
+                f"discount_rate is a percentage per period (e.g. 10 for 10 %), > 0; got "
+                f"{discount_rate!r}."
+            )
             raise RetentionKitError(msg)
         k = _array(renewals, "renewals")
         _check(k >= 0, k, "renewals", "must be >= 0", "renewals counts past renewals.")
         alpha, beta = self._theta()
         n = k + 1.0
-        log_f = lik.log_hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + discount_rate))
+        d = discount_rate / 100
+        log_f = lik.log_hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + d))
         out = (beta + n - 1.0) / (alpha + beta + n - 1.0) * np.exp(log_f)
         return _wrap(out, _index_of(renewals), "derl", _is_scalar(renewals))
 

@@ -11,8 +11,8 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
-from ._frames import collect, day_number
-from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, prepare_orders
+from ._frames import _EPOCH_ENGINES, collect, day_number
+from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, Prepared, prepare_orders
 from .exceptions import EmptyDataError, RetentionKitError
 
 __all__ = ["rfm_summary"]
@@ -30,6 +30,19 @@ def _day(when: Any, arg: str) -> int:
         msg = f"{arg}={when!r} is not a date; pass e.g. {arg}='1997-09-30'."
         raise RetentionKitError(msg) from None
     return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+
+
+def _has_negative(prepared: Prepared) -> bool:
+    """Whether any order amount is negative (a return or cancellation).
+
+    Validation counts them already; the count is read from ``prepared`` when it is
+    there, else found with one aggregation.
+    """
+    counted = getattr(prepared, "n_negative", None)
+    if counted is not None:
+        return bool(counted)
+    lowest = collect(prepared.frame.select(nw.col(AMOUNT).min().alias("lo")))["lo"].iloc[0]
+    return bool(lowest < 0)
 
 
 def rfm_summary(
@@ -122,25 +135,40 @@ def rfm_summary(
     unit = _DAYS_PER_UNIT[time_unit]
     has_amount = amount_col is not None
 
-    lf = prepared.frame.with_columns(day_number(DATE, prepared.frame).alias(_DAY)).filter(
-        nw.col(_DAY) <= end_day
+    lf = prepared.frame.with_columns(day_number(DATE, prepared.frame).alias(_DAY))
+    if end_day < _day(prepared.max_date, "observation_end"):  # else it keeps every row
+        lf = lf.filter(nw.col(_DAY) <= end_day)
+    # On dataframe engines (pandas, Polars) a group-by on (customer, day) costs more than
+    # everything else together (its two-column key is factorised row by row). Without
+    # returns every order day is a purchase day, so there the summary is computed from
+    # the orders, counting distinct days. SQL engines (DuckDB, Spark) group on (customer,
+    # day) fast, and the smaller table of purchase days then serves both the calibration
+    # and the holdout summaries.
+    by_order = prepared.frame.implementation in _EPOCH_ENGINES and not (
+        has_amount and _has_negative(prepared)
     )
-    if has_amount:
+    if not by_order and has_amount:
         # A purchase day has a non-negative line and a non-negative net total: return-only
-        # days are not purchases, zero-amount purchases (free items) are.
+        # days are not purchases, zero-amount purchases (free items) are. One row per
+        # purchase day.
         days = (
             lf.group_by([CUSTOMER, _DAY])
             .agg(nw.col(AMOUNT).sum(), nw.col(AMOUNT).max().alias("_max"))
             .filter((nw.col("_max") >= 0) & (nw.col(AMOUNT) >= 0))
         )
-    else:
+        n_days = nw.len()
+    elif not by_order:
         days = lf.select(CUSTOMER, _DAY).unique()
+        n_days = nw.len()
+    else:
+        days = lf
+        n_days = nw.col(_DAY).n_unique()
 
-    cal = days.filter(nw.col(_DAY) <= cal_day)
+    cal = days if calibration_end is None else days.filter(nw.col(_DAY) <= cal_day)
     aggs = [
         nw.col(_DAY).min().alias("_first"),
         nw.col(_DAY).max().alias("_last"),
-        nw.len().alias("_n"),
+        n_days.alias("_n"),
     ]
     if has_amount:
         # spend of the repeat days: every day's total but the first day's, in one pass
@@ -168,7 +196,7 @@ def rfm_summary(
         holdout = (
             days.filter(nw.col(_DAY) > cal_day)
             .group_by(CUSTOMER)
-            .agg(nw.len().alias("frequency_holdout"))
+            .agg(n_days.alias("frequency_holdout"))
         )
         summary = summary.join(holdout, on=CUSTOMER, how="left")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -191,7 +192,7 @@ def test_sbg_derl_equals_direct_discounted_sum():
         n = renewals + 1
         surv = np.exp(betaln(alpha, beta + n + t) - betaln(alpha, beta + n - 1))
         direct = np.sum(surv / (1 + d) ** t)
-        derl = model.discounted_expected_residual_lifetime(d, renewals)
+        derl = model.discounted_expected_residual_lifetime(d * 100, renewals)
         assert derl == pytest.approx(direct, rel=1e-6)
     assert model.retention_rate(1) == pytest.approx(100 * beta / (alpha + beta))
     assert model.survival(0) == pytest.approx(100.0)
@@ -335,7 +336,7 @@ def test_gamma_gamma_spend_and_independence(gamma_gamma, cdnow_spend):
 def test_clv_is_discounted_sum_of_monthly_purchases(bgnbd, gamma_gamma):
     x, t_x, big_t, m = 2, 30.43, 38.86, 22.35
     clv = gamma_gamma.customer_lifetime_value(
-        bgnbd, x, t_x, big_t, m, time=3, discount_rate=0.02, freq_unit="week"
+        bgnbd, x, t_x, big_t, m, time=3, discount_rate=2.0, freq_unit="week"
     )
     month = 365.25 / 12 / 7
     cum = [bgnbd.expected_purchases(k * month, x, t_x, big_t) for k in (0, 1, 2, 3)]
@@ -538,3 +539,97 @@ def test_fits_converge_from_the_first_start(cdnow):
     for model in (BetaGeoModel(n_starts=1), ParetoNBDModel(n_starts=1)):
         model.fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
         assert model.log_likelihood_ > -9596
+
+
+def test_gamma_gamma_exact_hessian_matches_numeric_derivatives():
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 9, 300).astype(float)
+    m = rng.gamma(5.0, 6.0, 300)
+    w = rng.integers(1, 4, 300).astype(float)
+    newton = lik.gamma_gamma_newton_objective(x, m, w)
+    for params in ([6.0, 3.7, 15.0], [0.8, 1.5, 90.0]):
+        theta = np.array(params)
+        value, grad, hess = newton(theta)
+        assert value == pytest.approx(w @ lik.gamma_gamma_loglik(theta, x, m)[0], abs=1e-7)
+        for j in range(3):
+            step = np.zeros(3)
+            step[j] = 1e-5 * theta[j]
+            numeric = (newton(theta + step)[1] - newton(theta - step)[1]) / (2 * step[j])
+            np.testing.assert_allclose(hess[:, j], numeric, rtol=1e-5, atol=1e-3)
+
+
+def test_gamma_gamma_newton_fit_agrees_with_bfgs(cdnow_spend, monkeypatch):
+    import retention_kit.clv_models as cm
+
+    x, m = cdnow_spend["frequency"], cdnow_spend["monetary_value"]
+    newton = GammaGammaModel().fit(x, m)
+    assert newton.n_iter_ < 15
+    monkeypatch.setattr(cm, "_newton", lambda *args: None)  # force the BFGS fallback
+    bfgs = GammaGammaModel().fit(x, m)
+    assert newton.log_likelihood_ >= bfgs.log_likelihood_ - 1e-8
+    for k in ("p", "q", "gamma"):
+        assert newton.params_[k] == pytest.approx(bfgs.params_[k], rel=1e-5)
+    np.testing.assert_allclose(newton.summary_["std_error"], bfgs.summary_["std_error"], rtol=1e-3)
+
+
+def test_summary_exists_only_after_fit(cdnow_spend):
+    model = GammaGammaModel()
+    assert not hasattr(model, "summary_")
+    model.fit(cdnow_spend["frequency"], cdnow_spend["monetary_value"])
+    assert model.summary_ is model.summary_
+    assert model.summary_["parameter"].tolist() == ["p", "q", "gamma"]
+
+
+def _rfm_reference(orders: pd.DataFrame, cal_end: str, end: str) -> pd.DataFrame:
+    """rfm_summary in plain pandas, day by day (weeks, with holdout)."""
+    o = orders[orders["date"] <= end]
+    days = o.groupby(["cid", "date"])["amount"].agg(["sum", "max"]).reset_index()
+    days = days[(days["sum"] >= 0) & (days["max"] >= 0)]
+    cal = days[days["date"] <= cal_end]
+    first = cal.groupby("cid")["date"].transform("min")
+    g = cal.assign(rep=np.where(cal["date"] > first, cal["sum"], 0.0)).groupby("cid")
+    n = g.size() - 1
+    cal_ts, end_ts = pd.Timestamp(cal_end), pd.Timestamp(end)
+    out = pd.DataFrame(
+        {
+            "frequency": n.astype("int64"),
+            "recency": (g["date"].max() - g["date"].min()).dt.days / 7,
+            "T": (cal_ts - g["date"].min()).dt.days / 7,
+            "monetary_value": (g["rep"].sum() / n.where(n > 0)).fillna(0.0),
+        }
+    )
+    hold = days[days["date"] > cal_end].groupby("cid").size()
+    out["frequency_holdout"] = hold.reindex(out.index).fillna(0).astype("int64")
+    out["duration_holdout"] = (end_ts - cal_ts).days / 7
+    out.index.name = "cid"
+    return out
+
+
+@pytest.mark.parametrize("returns", [False, True])
+def test_rfm_summary_matches_a_direct_computation(convert, returns):
+    from retention_kit.rfm import rfm_summary
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    orders = pd.DataFrame(
+        {
+            "cid": rng.integers(0, 400, n),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 500, n), "D"),
+            "amount": rng.choice([0.0, 5.0, 12.5, 40.0], n),  # same-day repeats and zeros
+        }
+    )
+    if returns:
+        orders.loc[rng.choice(n, 60, replace=False), "amount"] *= -1
+    expected = _rfm_reference(orders, "2023-12-31", "2024-04-30")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = rfm_summary(
+            convert(orders),
+            customer_col="cid",
+            date_col="date",
+            amount_col="amount",
+            observation_end="2024-04-30",
+            calibration_end="2023-12-31",
+            duplicates="keep",
+        )
+    pd.testing.assert_frame_equal(out, expected, check_dtype=False, check_exact=False)
