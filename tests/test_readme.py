@@ -24,3 +24,10 @@ def test_readme_starts_with_the_two_commands():
     first_block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
     assert first_block.splitlines()[0].startswith("make test")
     assert first_block.splitlines()[1].startswith("make report")
+
+
+def test_every_public_name_is_in_the_readme():
+    import retention_kit as rk
+
+    text = README.read_text(encoding="utf-8")
+    assert [name for name in rk.__all__ if name not in text] == []
