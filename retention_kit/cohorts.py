@@ -127,6 +127,20 @@ def cohort_data(
     frame = prepared.frame.with_columns(
         period_index(DATE, freq, prepared.frame).alias(PERIOD)
     ).filter(nw.col(PERIOD) <= last_complete)
+    if cohort_col is None:
+        origins, counts, last_age, revenue = _first_order_cells(frame, prepared.has_amount)
+        return _assemble(
+            origins,
+            counts,
+            last_age,
+            revenue,
+            last_complete=last_complete,
+            freq=freq,
+            calendar=True,
+            has_amount=prepared.has_amount,
+            min_cohort_size=min_cohort_size,
+            confidence=confidence,
+        )
     active = frame.filter(nw.col(IS_ORDER))
     first = active.group_by(CUSTOMER).agg(nw.col(PERIOD).min().alias("_rk_first"))
 
@@ -166,14 +180,16 @@ def cohort_data(
                 f"{n_before} customer-period(s) fall before the customer's cohort_col="
                 f"{cohort_col!r} date and are left out of the cohort table."
             )
-    cells = cells.filter(nw.col(_AGE) >= 0)
-    counts = collect(cells.group_by(_COHORT, _AGE).agg(nw.len().alias("customers")))
-    last_age = collect(
-        cells.group_by(CUSTOMER, _COHORT)
-        .agg(nw.col(_AGE).max())
-        .group_by(_COHORT, _AGE)
-        .agg(nw.len().alias("n"))
+    # Customers per cell, and how many of them are at their last active age (for the
+    # unbounded retention), in one aggregation (one job on Spark, where each collect costs).
+    cells = cells.filter(nw.col(_AGE) >= 0).with_columns(
+        (nw.col(_AGE) == nw.col(_AGE).max().over(CUSTOMER)).cast(nw.Int64).alias("n")
     )
+    counts = collect(
+        cells.group_by(_COHORT, _AGE).agg(nw.len().alias("customers"), nw.col("n").sum())
+    )
+    last_age = counts[[_COHORT, _AGE, "n"]]
+    counts = counts[[_COHORT, _AGE, "customers"]]
     origins = collect(customers.group_by(_COHORT, _ORIGIN).agg(nw.len().alias("n")))
     if origins.empty:
         msg = (
@@ -279,6 +295,59 @@ def cohort_table(
     sizes = cells.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
     table.attrs.update({"values": values, "freq": freq, "cohort_size": sizes})
     return table
+
+
+def _first_order_cells(
+    frame: nw.LazyFrame, has_amount: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cells of first-order cohorts, all measures in one pass over the data.
+
+    One row per (customer, period) with its activity and revenue; window minimum and
+    maximum of the active periods give each customer's cohort and last active period; a
+    single group-by then counts customers, customers at their last active age (for
+    unbounded retention) and revenue per (cohort, age). One query, so one scan on DuckDB
+    and one job on Spark.
+    """
+    sums = [nw.col("_rk_active").max()]
+    if has_amount:
+        sums.append(nw.col(AMOUNT).sum().alias("revenue"))
+    per = (
+        frame.with_columns(nw.col(IS_ORDER).cast(nw.Int64).alias("_rk_active"))
+        .group_by(CUSTOMER, PERIOD)
+        .agg(sums)
+        .with_columns(
+            nw.when(nw.col("_rk_active") == 1).then(nw.col(PERIOD)).alias("_rk_active_period")
+        )
+        .with_columns(
+            nw.col("_rk_active_period").min().over(CUSTOMER).alias(_COHORT),
+            nw.col("_rk_active_period").max().over(CUSTOMER).alias("_rk_last"),
+        )
+        .filter(~nw.col(_COHORT).is_null())
+        .with_columns(
+            (nw.col(PERIOD) - nw.col(_COHORT)).alias(_AGE),
+            (nw.col(PERIOD) == nw.col("_rk_last")).cast(nw.Int64).alias("n"),
+        )
+        .filter(nw.col(_AGE) >= 0)
+    )
+    totals = ["_rk_active", "n", *(["revenue"] if has_amount else [])]
+    cells = collect(per.group_by(_COHORT, _AGE).agg(nw.col(totals).sum()))
+    if cells.empty:
+        msg = (
+            "No customer has an order in a complete period: pass an as_of date after the "
+            "data, a shorter freq, or more data."
+        )
+        raise EmptyDataError(msg)
+    cells = cells.rename(columns={"_rk_active": "customers"})
+    sizes = cells[cells[_AGE] == 0]
+    origins = pd.DataFrame(
+        {_COHORT: sizes[_COHORT], _ORIGIN: sizes[_COHORT], "n": sizes["customers"]}
+    )
+    revenue = (
+        cells[[_COHORT, _AGE, "revenue"]]
+        if has_amount
+        else pd.DataFrame({_COHORT: [], _AGE: [], "revenue": []})
+    )
+    return origins, cells[[_COHORT, _AGE, "customers"]], cells[[_COHORT, _AGE, "n"]], revenue
 
 
 def _last_complete_period(as_of: pd.Timestamp, freq: str) -> int:
