@@ -221,6 +221,8 @@ class Prepared:
     min_date: pd.Timestamp
     max_date: pd.Timestamp
     n_rows: int
+    #: Rows with a negative amount (before any start/end filter); 0 without amounts.
+    n_negative: int | None = None
 
 
 def prepare_orders(
@@ -356,6 +358,7 @@ def prepare_orders(
         min_date=pd.Timestamp(bounds["lo"].iloc[0]),
         max_date=pd.Timestamp(bounds["hi"].iloc[0]),
         n_rows=n_rows,
+        n_negative=int(stats["negative"]) if amount_col is not None else 0,
     )
 
 
@@ -404,20 +407,38 @@ def prepare_subscriptions(
             "by": by_cols,
         },
     )
-    if count_rows(lf) == 0:
-        msg = "subscriptions is empty: there are no rows to compute on."
-        raise EmptyDataError(msg)
     required = {"customer_col": customer_col, "start_col": start_col}
     if mrr_col is not None:
         check_mrr(subscriptions, lf, mrr_col)
         required["mrr_col"] = mrr_col
-    check_no_nulls(subscriptions, lf, required)
+    # Two passes over the data for every count validation needs (a Spark job is costly):
+    # what can be checked as given, then what needs the parsed dates.
+    checks = [nw.len().alias("n")]
+    checks += [
+        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+    ]
+    if mrr_col is not None:
+        checks.append((nw.col(mrr_col) < 0).cast(nw.Int64).sum().alias("negative"))
+    stats = collect(lf.select(checks)).iloc[0]
+    if int(stats["n"]) == 0:
+        msg = "subscriptions is empty: there are no rows to compute on."
+        raise EmptyDataError(msg)
+    for arg, col in required.items():
+        if stats[f"null_{arg}"]:
+            check_no_nulls(subscriptions, lf, {arg: col})
     dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
     for col, arg in dates:
         if col is not None:
             lf = parse_dates(subscriptions, lf, col, arg)
     backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
-    n_backwards = _count(lf, backwards)
+    dated = collect(
+        lf.select(
+            backwards.cast(nw.Int64).sum().alias("backwards"),
+            nw.col(start_col).max().alias("last_start"),
+            nw.col(end_col).max().alias("last_end"),
+        )
+    )
+    n_backwards = 0 if pd.isna(dated["backwards"].iloc[0]) else int(dated["backwards"].iloc[0])
     if n_backwards:
         rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
         msg = (
@@ -427,7 +448,7 @@ def prepare_subscriptions(
         raise InvalidDataError(msg)
     if mrr_col is not None:
         negative = nw.col(mrr_col) < 0
-        n_negative = _count(lf, negative)
+        n_negative = int(stats["negative"])
         if n_negative:
             rows = offending_rows(subscriptions, lf, negative, [customer_col, start_col, mrr_col])
             msg = (
@@ -465,13 +486,7 @@ def prepare_subscriptions(
         )
 
     if as_of is None:
-        bounds = collect(
-            lf.select(
-                nw.col(start_col).max().alias("last_start"),
-                nw.col(end_col).max().alias("last_end"),
-            )
-        )
-        candidates = [bounds["last_start"].iloc[0], bounds["last_end"].iloc[0]]
+        candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
         as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
     else:
         as_of_ts = pd.Timestamp(as_of)

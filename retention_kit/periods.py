@@ -196,21 +196,25 @@ def period_summary(
         .select([CUSTOMER, *keys])
         .unique()
     )
-    first = activity.group_by([CUSTOMER, *by_cols]).agg(nw.col(PERIOD).min())
     if active_window > 1:
         activity = nw.concat(
             [activity.with_columns(nw.col(PERIOD) + lag) for lag in range(active_window)],
             how="vertical",
         ).unique()
-    previous = activity.with_columns(nw.col(PERIOD) + 1)
-
-    active = collect(activity.group_by(keys).agg(nw.len().alias("E")))
-    new = collect(first.group_by(keys).agg(nw.len().alias("N")))
-    kept = collect(
-        activity.join(previous, on=[CUSTOMER, *keys], how="inner")
-        .group_by(keys)
-        .agg(nw.len().alias("retained"))
+    # One row per active (customer, segment, period): new when it is the customer's first
+    # period, retained when the customer was also active in the period before. All three
+    # counts come from one aggregation (one job on Spark, where each collect costs).
+    owner = [CUSTOMER, *by_cols]
+    flags = activity.with_columns(
+        (nw.col(PERIOD) == nw.col(PERIOD).min().over(*owner)).cast(nw.Int64).alias("N"),
+        nw.col(PERIOD).shift(1).over(*owner, order_by=PERIOD).alias("_rk_before"),
+    ).with_columns(
+        (nw.col(PERIOD) - nw.col("_rk_before") == 1)
+        .fill_null(False)
+        .cast(nw.Int64)
+        .alias("retained")
     )
+    active = collect(flags.group_by(keys).agg(nw.len().alias("E"), nw.col("N", "retained").sum()))
     if active.empty:
         msg = "orders has no orders with a positive amount: nothing is active."
         raise EmptyDataError(msg)
@@ -218,12 +222,7 @@ def period_summary(
     first_period = int(active[PERIOD].min())
     last_period = _last_period(as_of_ts, freq)
     grid = _grid(active, by_cols, first_period, last_period)
-    counts = (
-        grid.merge(active, on=keys, how="left")
-        .merge(new, on=keys, how="left")
-        .merge(kept, on=keys, how="left")
-        .fillna({"E": 0, "N": 0, "retained": 0})
-    )
+    counts = grid.merge(active, on=keys, how="left").fillna({"E": 0, "N": 0, "retained": 0})
     counts = counts.sort_values(keys, kind="stable").reset_index(drop=True)
     if by_cols:
         counts["S"] = counts.groupby(by_cols, sort=False, dropna=False)["E"].shift(1)
@@ -464,8 +463,21 @@ def compare_churn_policies(
         msg = f"kind={kind!r}: use 'orders' or 'subscriptions'."
         raise RetentionKitError(msg)
     summarise = period_summary if kind == "orders" else subscription_summary
+    # The counts depend only on the activity window: one summary per window (each is a
+    # pass over the data, a Spark job or more), the policies then apply to its counts.
+    summaries = {}
     for option in options:
-        table = summarise(data, **kwargs, **option)
+        window = option.get("active_window")
+        if window not in summaries:
+            extra = {} if window is None else {"active_window": window}
+            summaries[window] = summarise(data, **kwargs, **extra)
+        table = summaries[window]
+        churn = _churn(
+            table,
+            denominator=option["denominator"],
+            reactivations=option["reactivations"],
+            same_period=option.get("same_period", False),
+        )
         name = labels[option["denominator"]]
         if option["reactivations"] == "net":
             name = name.replace("lost", "(lost - reactivated)")
@@ -473,7 +485,7 @@ def compare_churn_policies(
             name += f", active = ordered in last {option['active_window']}"
         if option.get("same_period"):
             name += ", incl. joined-and-left"
-        columns[name] = table.set_index([*by_cols, "period"])["churn"]
+        columns[name] = table.assign(churn=churn).set_index([*by_cols, "period"])["churn"]
     return pd.DataFrame(columns)
 
 
@@ -536,6 +548,23 @@ def _interval_counts(
     return counts
 
 
+def _churn(
+    counts: pd.DataFrame, *, denominator: str, reactivations: str, same_period: bool
+) -> np.ndarray:
+    """Churn in percent under one policy, from the per-period counts."""
+    s = counts["S"].to_numpy(dtype=float)
+    e = counts["E"].to_numpy(dtype=float)
+    n = counts["N"].to_numpy(dtype=float)
+    lost = counts["lost"].to_numpy(dtype=float)
+    if same_period:
+        lost = lost + counts["joined_and_left"].to_numpy(dtype=float)
+    if reactivations == "net":
+        lost = lost - counts["reactivated"].to_numpy(dtype=float)
+    base = {"start": s, "start_plus_new": s + n, "average": (s + e) / 2}[denominator]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(base > 0, lost / base * 100, np.nan)
+
+
 def _finish(
     counts: pd.DataFrame,
     *,
@@ -557,16 +586,12 @@ def _finish(
     s = out["S"].to_numpy(dtype=float)
     e = out["E"].to_numpy(dtype=float)
     n = out["N"].to_numpy(dtype=float)
-    lost = out["lost"].to_numpy(dtype=float)
-    if same_period:
-        lost = lost + out["joined_and_left"].to_numpy(dtype=float)
-    if reactivations == "net":
-        lost = lost - out["reactivated"].to_numpy(dtype=float)
-    base = {"start": s, "start_plus_new": s + n, "average": (s + e) / 2}[denominator]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["crr_seed"] = np.where(s > 0, (e - n) / s * 100, np.nan)
         out["crr"] = np.where(s > 0, out["retained"] / s * 100, np.nan)
-        out["churn"] = np.where(base > 0, lost / base * 100, np.nan)
+    out["churn"] = _churn(
+        out, denominator=denominator, reactivations=reactivations, same_period=same_period
+    )
     out["crr_low"], out["crr_high"] = wilson_interval(
         out["retained"], out["S"], confidence=confidence
     )

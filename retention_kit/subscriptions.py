@@ -380,7 +380,8 @@ def revenue_cohort_table(
         .group_by("_rk_cohort_b", _B)
         .agg(nw.col(_DELTA).sum())
     )
-    sizes = collect(cohort.group_by("_rk_cohort_b").agg(nw.len().cast(nw.Int64).alias("n")))
+    sizes = collect(cohort.group_by("_rk_cohort_b").agg(nw.len().alias("n")))
+    sizes["n"] = sizes["n"].astype("int64")  # Polars counts in UInt32
     if per_cohort.empty:
         msg = "subscriptions has no paid MRR at any period boundary: no cohorts."
         raise EmptyDataError(msg)
@@ -491,10 +492,13 @@ def subscription_lifetimes(
     ).with_columns(nw.col("_rk_gap").cum_sum().over(CUSTOMER, order_by=order).alias("_rk_tenure"))
     first = spells.filter(nw.col("_rk_tenure") == 1)
     if by_cols:
-        # The segment at the start of the tenure: the first spell's value.
+        # The segment at the start of the tenure: the value on its first spell (the one
+        # row with a gap before it), spread to the tenure's other spells. (An ordered
+        # first().over() would say it directly, but PySpark has no ordered first.)
+        opening = nw.col("_rk_gap") == 1
         first = first.with_columns(
-            *[nw.col(c).first().over(CUSTOMER, order_by=order).alias(c) for c in by_cols]
-        )
+            *[nw.when(opening).then(nw.col(c)).alias(c) for c in by_cols]
+        ).with_columns(*[nw.col(c).max().over(CUSTOMER) for c in by_cols])
     tenure = first.group_by([CUSTOMER, *by_cols]).agg(
         nw.col(START).min().alias("_rk_from"), nw.col(END).max().alias("_rk_to")
     )
