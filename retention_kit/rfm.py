@@ -200,7 +200,7 @@ def rfm_summary(
         )
         summary = summary.join(holdout, on=CUSTOMER, how="left")
 
-    out = collect(summary)
+    out = collect(summary.sort(CUSTOMER))  # sorted in the engine, not in pandas
     if out.empty:
         msg = (
             f"no customer bought by the end of calibration ({cal_date.date()}); check "
@@ -212,6 +212,6 @@ def rfm_summary(
     if calibration_end is not None:
         out["frequency_holdout"] = out["frequency_holdout"].fillna(0).astype("int64")
         out["duration_holdout"] = (end_day - cal_day) / unit
-    out = out.rename(columns={CUSTOMER: customer_col}).set_index(customer_col).sort_index()
+    out = out.rename(columns={CUSTOMER: customer_col}).set_index(customer_col)
     out["frequency"] = out["frequency"].astype("int64")
     return out
