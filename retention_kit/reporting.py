@@ -26,8 +26,17 @@ import narwhals as nw
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ._frames import Freq, check_freq, collect, pandas_freq
-from ._validation import AMOUNT, CUSTOMER, DATE, IS_ORDER, prepare_orders, to_lazy
+from ._frames import Freq, check_freq, collect, is_complete, period_index, to_periods
+from ._validation import (
+    AMOUNT,
+    CUSTOMER,
+    DATE,
+    IS_ORDER,
+    PERIOD,
+    Duplicates,
+    prepare_orders,
+    to_lazy,
+)
 from .exceptions import RetentionKitError
 from .metrics import average_order_value, loyal_customer_rate, repeat_purchase_rate
 from .nps import net_promoter_score
@@ -300,6 +309,7 @@ def headline_kpis(
     order_col: str | None = None,
     score_col: str = "score",
     answer_date_col: str = "date",
+    duplicates: Duplicates = "warn",
 ) -> dict[str, Any]:
     """Headline figures of the last complete period, the period before, and the changes.
 
@@ -337,6 +347,8 @@ def headline_kpis(
         gives (pass ``order_col="order_id"`` when the orders have order ids).
     score_col, answer_date_col : str
         Columns of ``answers``.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        What to do with exact duplicate rows; ``"keep"`` once they have been checked.
 
     Returns
     -------
@@ -380,6 +392,7 @@ def headline_kpis(
         "date_col": date_col,
         "amount_col": amount_col,
         "order_col": order_col,
+        "duplicates": duplicates,
     }
     summary = period_summary(orders, **columns, freq=freq, as_of=as_of)
     if summary.empty:
@@ -623,6 +636,7 @@ def revenue_by_period(
     date_col: str = "order_date",
     amount_col: str = "amount",
     order_col: str | None = None,
+    duplicates: Duplicates = "warn",
 ) -> pd.DataFrame:
     """Revenue, orders, buying customers and AOV of each complete calendar period.
 
@@ -640,6 +654,8 @@ def revenue_by_period(
         left out.
     customer_col, date_col, amount_col, order_col : str
         Columns of ``orders``.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        What to do with exact duplicate rows (see :func:`~retention_kit.period_summary`).
 
     Returns
     -------
@@ -667,21 +683,29 @@ def revenue_by_period(
         date_col=date_col,
         amount_col=amount_col,
         order_col=order_col,
+        duplicates=duplicates,
     )
-    frame = collect(prepared.frame)
+    # Aggregated in the engine: only one row per period comes back.
+    frame = prepared.frame.with_columns(
+        period_index(DATE, freq, prepared.frame).alias(PERIOD),
+        nw.col(IS_ORDER).cast(nw.Int64).alias("orders"),
+    )
+    sums = collect(
+        frame.group_by(PERIOD).agg(nw.col(AMOUNT).sum().alias("revenue"), nw.col("orders").sum())
+    )
+    buyers = collect(
+        frame.filter(nw.col(IS_ORDER))
+        .select(CUSTOMER, PERIOD)
+        .unique()
+        .group_by(PERIOD)
+        .agg(nw.len().alias("customers"))
+    )
+    table = sums.merge(buyers, on=PERIOD, how="left").fillna({"customers": 0})
+    table = table.sort_values(PERIOD).reset_index(drop=True)
     cutoff = pd.Timestamp(prepared.max_date if as_of is None else as_of)
-    periods = frame[DATE].dt.to_period(pandas_freq(freq))
-    frame = frame.assign(period=periods)
-    frame["_customer"] = frame[CUSTOMER].where(frame[IS_ORDER])
-    table = frame.groupby("period", sort=True).agg(
-        revenue=(AMOUNT, "sum"),
-        orders=(IS_ORDER, "sum"),
-        customers=("_customer", "nunique"),
-    )
-    table = table.reset_index()
-    end_of_day = cutoff.normalize() + pd.Timedelta(days=1)
-    complete = [p.end_time < end_of_day for p in table["period"]]
-    table = table[complete].reset_index(drop=True)
+    table = table[is_complete(table[PERIOD], freq, cutoff)].reset_index(drop=True)
+    table.insert(0, "period", to_periods(table[PERIOD], freq))
+    table = table[["period", "revenue", "orders", "customers"]]
     table["orders"] = table["orders"].astype("int64")
     table["customers"] = table["customers"].astype("int64")
     table["aov"] = table["revenue"] / table["orders"].where(table["orders"] > 0)
