@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 from conftest import hand_orders
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retention_kit as rk
@@ -97,6 +97,7 @@ def test_zero_churn_is_an_error_not_inf():
         rk.clv_arpu_retention(40.0, 100)
 
 
+@settings(deadline=None)
 @given(
     s=st.integers(1, 10_000),
     kept=st.integers(0, 10_000),
