@@ -161,19 +161,17 @@ def to_periods(index: Any, freq: str) -> pd.PeriodIndex:
     return pd.PeriodIndex(pd.DatetimeIndex(starts).to_period(_PANDAS_FREQ[freq]), name="period")
 
 
-def period_end_exclusive(index: int, freq: str) -> pd.Timestamp:
-    """First instant after period ``index``."""
-    return to_periods([index + 1], freq)[0].start_time
-
-
 def pandas_freq(freq: str) -> str:
     """The pandas period alias of a retention_kit ``freq``."""
     return _PANDAS_FREQ[freq]
 
 
+def last_complete_period(as_of: Any, freq: str) -> int:
+    """Index of the last period that has fully elapsed by the end of day ``as_of``."""
+    next_day = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    return python_period_index(next_day, freq) - 1
+
+
 def is_complete(index: Any, freq: str, as_of: pd.Timestamp) -> np.ndarray:
     """Whether each period (integer index) ends by the end of day ``as_of``."""
-    idx = np.asarray(index, dtype="int64")
-    following = to_periods(idx + 1, freq).start_time.to_numpy()
-    cutoff = (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)).to_datetime64()
-    return following <= cutoff
+    return np.asarray(index, dtype="int64") <= last_complete_period(as_of, freq)

@@ -15,7 +15,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._frames import Freq, check_freq, collect, period_index, python_period_index, to_periods
+from ._frames import Freq, check_freq, collect, last_complete_period, period_index, to_periods
 from ._validation import (
     AMOUNT,
     CUSTOMER,
@@ -123,7 +123,7 @@ def cohort_data(
         duplicates=duplicates,
     )
     as_of_ts = resolve_as_of(as_of, prepared.max_date)
-    last_complete = _last_complete_period(as_of_ts, freq)
+    last_complete = last_complete_period(as_of_ts, freq)
     frame = prepared.frame.with_columns(
         period_index(DATE, freq, prepared.frame).alias(PERIOD)
     ).filter(nw.col(PERIOD) <= last_complete)
@@ -348,14 +348,6 @@ def _first_order_cells(
         else pd.DataFrame({_COHORT: [], _AGE: [], "revenue": []})
     )
     return origins, cells[[_COHORT, _AGE, "customers"]], cells[[_COHORT, _AGE, "n"]], revenue
-
-
-def _last_complete_period(as_of: pd.Timestamp, freq: str) -> int:
-    """Index of the last period that ends on or before the end of day ``as_of``."""
-    current = python_period_index(as_of, freq)
-    following = to_periods([current + 1], freq)[0].start_time
-    complete = following <= as_of.normalize() + pd.Timedelta(days=1)
-    return current if complete else current - 1
 
 
 def _assemble(

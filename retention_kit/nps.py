@@ -49,6 +49,7 @@ from ._frames import (
     Freq,
     check_freq,
     collect,
+    last_complete_period,
     pandas_freq,
     period_index,
     python_period_index,
@@ -733,13 +734,7 @@ def _as_of(as_of: Any, last_date: pd.Timestamp | None) -> pd.Timestamp:
 
 def _is_complete(index: np.ndarray, freq: str, cutoff: pd.Timestamp) -> np.ndarray:
     """Flag the periods that end on or before the day ``cutoff`` falls on."""
-    return np.asarray(index) <= _last_complete(freq, cutoff)
-
-
-def _last_complete(freq: str, cutoff: pd.Timestamp) -> int:
-    """Index of the last period that has fully elapsed by the end of ``cutoff``'s day."""
-    next_day = cutoff.normalize() + pd.Timedelta(days=1)
-    return python_period_index(next_day, freq) - 1
+    return np.asarray(index) <= last_complete_period(cutoff, freq)
 
 
 #: Example ``before``/``after`` values per ``freq``, for error messages.
@@ -775,7 +770,7 @@ def _resolve_periods(
     """Pick the two periods to compare (as named, or the last two complete ones)."""
     b_idx = None if before is None else _period_arg(before, "before", freq)
     a_idx = None if after is None else _period_arg(after, "after", freq)
-    complete = present[present <= _last_complete(freq, cutoff)]
+    complete = present[present <= last_complete_period(cutoff, freq)]
     if a_idx is None:
         if len(complete) == 0 or (b_idx is None and len(complete) < 2):
             msg = (

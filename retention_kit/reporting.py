@@ -227,9 +227,7 @@ def format_table(
         raise RetentionKitError(msg)
     named = {*percent, *money, *integer}
     others = [
-        c
-        for c in table.columns
-        if c not in named and pd.api.types.is_float_dtype(table[c].dtype)
+        c for c in table.columns if c not in named and pd.api.types.is_float_dtype(table[c].dtype)
     ]
     styler = table.style
     if percent:
@@ -284,9 +282,7 @@ def _period_figures(
     aov = average_order_value(orders, **columns, **window).iloc[0]
     to_date = {"end": period.end_time}
     repeat = repeat_purchase_rate(orders, **columns, **to_date).iloc[0]
-    loyal = loyal_customer_rate(
-        orders, **columns, threshold=loyalty_threshold, **to_date
-    ).iloc[0]
+    loyal = loyal_customer_rate(orders, **columns, threshold=loyalty_threshold, **to_date).iloc[0]
     return {
         "revenue": float(aov["revenue"]),
         "orders": int(aov["orders"]),
@@ -417,9 +413,7 @@ def headline_kpis(
 
     frame = to_lazy(orders, arg="orders")
     counts = collect(
-        frame.select(
-            nw.len().alias("rows"), nw.col(customer_col).n_unique().alias("customers")
-        )
+        frame.select(nw.len().alias("rows"), nw.col(customer_col).n_unique().alias("customers"))
     )
     kpis: dict[str, Any] = {
         "period": str(rows[""]["period"]),
@@ -466,9 +460,7 @@ def headline_kpis(
         now, before = kpis.get(key), kpis.get(f"{key}_previous")
         kpis[f"{key}_change"] = None if now is None or before is None else now - before
     now, before = kpis["revenue"], kpis.get("revenue_previous")
-    kpis["revenue_change_pct"] = (
-        (now - before) / before * 100 if before not in (None, 0) else None
-    )
+    kpis["revenue_change_pct"] = (now - before) / before * 100 if before not in (None, 0) else None
     kpis["data_rows"] = int(counts["rows"].iloc[0])
     kpis["data_customers"] = int(counts["customers"].iloc[0])
     return kpis

@@ -40,6 +40,7 @@ from ._frames import (
     collect,
     day_number,
     is_complete,
+    last_complete_period,
     period_index,
     python_period_index,
     to_periods,
@@ -385,8 +386,7 @@ def revenue_cohort_table(
     if per_cohort.empty:
         msg = "subscriptions has no paid MRR at any period boundary: no cohorts."
         raise EmptyDataError(msg)
-    last = python_period_index(prepared.as_of, freq)
-    last_complete = last if is_complete([last], freq, prepared.as_of)[0] else last - 1
+    last_complete = last_complete_period(prepared.as_of, freq)
     rows = {}
     for cohort_b, part in per_cohort.groupby("_rk_cohort_b"):
         c = int(cohort_b) - 1
