@@ -36,7 +36,7 @@ import pandas as pd
 
 from retention_kit.exceptions import RetentionKitError
 
-__all__ = ["load_nps", "load_orders", "load_subscriptions"]
+__all__ = ["load_invoices", "load_nps", "load_orders", "load_subscriptions"]
 
 # --- shared calendar and customer base ---------------------------------------------------
 
@@ -617,3 +617,6 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
             "channel": np.asarray(_CHANNELS, dtype=object)[channel],
         }
     ).astype({"response_id": "str", "customer_id": "str", "channel": "str"})
+
+
+from ._demo_invoices import load_invoices  # noqa: E402 - it builds on load_orders above

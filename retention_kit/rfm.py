@@ -59,8 +59,11 @@ def rfm_summary(
     """Summarise each customer's purchases as frequency, recency, T (and monetary value).
 
     Purchases are counted by day: all orders of a customer on one calendar day are one
-    purchase, and their amounts are added up (returns netted). A day with only returns,
-    or whose net amount is negative, is not a purchase; a zero-amount purchase is.
+    purchase, and their amounts are added up (returns netted). A day is a purchase when
+    its net amount is positive, or when none of its lines is negative (a free, zero-amount
+    purchase counts, as in the CDNOW data). A day that nets to zero or less because of
+    returns or cancellations, e.g. an order cancelled in full the same day, is not a
+    purchase.
 
     Parameters
     ----------
@@ -148,13 +151,14 @@ def rfm_summary(
         has_amount and _has_negative(prepared)
     )
     if not by_order and has_amount:
-        # A purchase day has a non-negative line and a non-negative net total: return-only
-        # days are not purchases, zero-amount purchases (free items) are. One row per
-        # purchase day.
+        # A purchase day nets to a positive spend, or has no negative line (a free
+        # purchase, as CDNOW's $0 orders). A day that nets to zero or less because of
+        # returns or cancellations (an order cancelled in full the same day) is not a
+        # purchase. One row per purchase day.
         days = (
             lf.group_by([CUSTOMER, _DAY])
-            .agg(nw.col(AMOUNT).sum(), nw.col(AMOUNT).max().alias("_max"))
-            .filter((nw.col("_max") >= 0) & (nw.col(AMOUNT) >= 0))
+            .agg(nw.col(AMOUNT).sum(), nw.col(AMOUNT).min().alias("_min"))
+            .filter((nw.col(AMOUNT) > 0) | (nw.col("_min") >= 0))
         )
         n_days = nw.len()
     elif not by_order:

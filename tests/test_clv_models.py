@@ -583,8 +583,9 @@ def test_summary_exists_only_after_fit(cdnow_spend):
 def _rfm_reference(orders: pd.DataFrame, cal_end: str, end: str) -> pd.DataFrame:
     """rfm_summary in plain pandas, day by day (weeks, with holdout)."""
     o = orders[orders["date"] <= end]
-    days = o.groupby(["cid", "date"])["amount"].agg(["sum", "max"]).reset_index()
-    days = days[(days["sum"] >= 0) & (days["max"] >= 0)]
+    days = o.groupby(["cid", "date"])["amount"].agg(["sum", "min"]).reset_index()
+    # a purchase day nets positive, or has no negative line (a free purchase)
+    days = days[(days["sum"] > 0) | (days["min"] >= 0)]
     cal = days[days["date"] <= cal_end]
     first = cal.groupby("cid")["date"].transform("min")
     g = cal.assign(rep=np.where(cal["date"] > first, cal["sum"], 0.0)).groupby("cid")
@@ -633,3 +634,36 @@ def test_rfm_summary_matches_a_direct_computation(convert, returns):
             duplicates="keep",
         )
     pd.testing.assert_frame_equal(out, expected, check_dtype=False, check_exact=False)
+
+
+def test_rfm_summary_same_day_cancellation_and_free_purchase_days():
+    """A day that nets to zero through a cancellation is no purchase; a free day is."""
+    from retention_kit.rfm import rfm_summary
+
+    orders = pd.DataFrame(
+        {
+            "cid": ["a", "a", "a", "b", "b", "c", "c", "c", "c"],
+            "when": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-08",  # ordered 25 ...
+                    "2024-01-08",  # ... and cancelled in full the same day: no purchase
+                    "2024-01-01",
+                    "2024-01-05",  # a free order ($0): a purchase worth 0
+                    "2024-01-01",
+                    "2024-01-09",  # 30 ordered, 10 returned the same day: a purchase of 20
+                    "2024-01-09",
+                    "2024-01-12",  # a return alone: no purchase
+                ]
+            ),
+            "amount": [10.0, 25.0, -25.0, 5.0, 0.0, 8.0, 30.0, -10.0, -4.0],
+        }
+    )
+    with pytest.warns(match="negative value"):
+        rfm = rfm_summary(
+            orders, customer_col="cid", date_col="when", amount_col="amount",
+            time_unit="day", observation_end="2024-01-15",
+        )
+    assert rfm.loc["a"].tolist() == [0, 0.0, 14.0, 0.0]
+    assert rfm.loc["b"].tolist() == [1, 4.0, 14.0, 0.0]
+    assert rfm.loc["c"].tolist() == [1, 8.0, 14.0, 20.0]
