@@ -16,6 +16,7 @@ from .clv_models import (
     ShiftedBetaGeoModel,
 )
 from .cohorts import COHORT_VALUES, cohort_data, cohort_table
+from .customer_value import CustomerValue, predict_customer_value
 from .exceptions import (
     EmptyDataError,
     InvalidDataError,
@@ -49,6 +50,8 @@ from .plotting import (
     plot_retention_curves,
 )
 from .rfm import rfm_summary
+from .sections import section
+from .segments import tidy_segments
 from .subscription_plots import plot_mrr_movements, plot_revenue_retention, plot_survival
 from .subscriptions import (
     MOVEMENTS,
@@ -68,6 +71,7 @@ __all__ = [
     "GammaGammaModel",
     "ParetoNBDModel",
     "ShiftedBetaGeoModel",
+    "CustomerValue",
     "COHORT_VALUES",
     "MOVEMENTS",
     "MIN_READABLE_N",
@@ -110,10 +114,13 @@ __all__ = [
     "plot_retention_curves",
     "plot_revenue_retention",
     "plot_survival",
+    "predict_customer_value",
     "published_data",
     "reporting",
     "repeat_purchase_rate",
     "rfm_summary",
+    "section",
+    "tidy_segments",
     "retention_rate",
     "revenue_churn_rate",
     "subscription_summary",

@@ -60,6 +60,7 @@ _SAME_DAY_CANCEL_SHARE = 0.02  # customers whose repeat order is cancelled in fu
 _ZERO_LINE_SHARE = 0.005  # free lines (unit price 0)
 _DUPLICATE_SHARE = 0.01  # lines exported twice
 _SAME_AMOUNT_SHARE = 0.03  # invoices where two different items have the same amount
+_MOVERS = 6  # customers who later order from another country
 
 
 def _catalogue(rng: np.random.Generator) -> pd.DataFrame:
@@ -79,12 +80,15 @@ def _countries(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.permutation(labels)
 
 
-def _lines(rng: np.random.Generator, n_invoices: int, items: pd.DataFrame) -> pd.DataFrame:
-    """Random invoice lines: which invoice, which item, how many."""
-    per_invoice = np.minimum(1 + rng.poisson(2.0, n_invoices), 9)
+def _lines(rng: np.random.Generator, basket: np.ndarray, items: pd.DataFrame) -> pd.DataFrame:
+    """Random invoice lines: which invoice, which item, how many (``basket``: mean extra lines)."""
+    n_invoices = basket.size
+    per_invoice = np.minimum(1 + rng.poisson(basket), 9)
     invoice = np.repeat(np.arange(n_invoices), per_invoice)
     item = rng.integers(0, len(items), invoice.size)
-    quantity = rng.choice(_QUANTITIES, size=invoice.size, p=_QUANTITY_WEIGHTS / _QUANTITY_WEIGHTS.sum())
+    quantity = rng.choice(
+        _QUANTITIES, size=invoice.size, p=_QUANTITY_WEIGHTS / _QUANTITY_WEIGHTS.sum()
+    )
     return pd.DataFrame({"invoice": invoice, "item": item, "Quantity": quantity})
 
 
@@ -108,7 +112,8 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     - **same-amount lines**: different items with the same quantity and price in one invoice
       (not duplicates);
     - **timestamps** to the minute, **quantity x unit price** instead of an amount;
-    - **countries** with a long tail: about 35 countries, most with 1 to 3 customers;
+    - **countries** with a long tail: about 35 countries, most with 1 to 3 customers, and
+      a few customers who later order from another country;
     - **a partial last month**: the data end on 2024-12-09 at noon.
 
     Parameters
@@ -136,14 +141,15 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     --------
     >>> from retention_kit.datasets import load_invoices
     >>> lines = load_invoices()
-    >>> list(lines.columns)
-    ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country']
+    >>> list(lines.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice',
+     'CustomerID', 'Country']
     >>> 0.2 < lines["CustomerID"].isna().mean() < 0.3
     True
     >>> bool(lines["InvoiceNo"].str.startswith("C").any()), int(lines.duplicated().sum()) > 0
     (True, True)
-    >>> str(lines["InvoiceDate"].max())
-    '2024-12-09 11:58:00'
+    >>> str(lines["InvoiceDate"].max().date())
+    '2024-12-09'
     """
     from .datasets import _check_count, _check_seed, load_orders
 
@@ -156,8 +162,11 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
 
     # Customers: float ids spread over a range, and a country each.
     numbers = orders["customer_id"].str[1:].astype("int64").to_numpy() - 1
-    ids = rng.choice(np.arange(FIRST_CUSTOMER_ID, FIRST_CUSTOMER_ID + 6 * n_customers),
-                     size=n_customers, replace=False).astype("float64")
+    ids = rng.choice(
+        np.arange(FIRST_CUSTOMER_ID, FIRST_CUSTOMER_ID + 6 * n_customers),
+        size=n_customers,
+        replace=False,
+    ).astype("float64")
     country = _countries(rng, n_customers)
     customer_no = numbers
 
@@ -180,7 +189,10 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     invoices = invoices.sort_values(["date", "customer"], kind="stable").reset_index(drop=True)
     invoices["InvoiceNo"] = [str(FIRST_INVOICE_NO + i) for i in range(len(invoices))]
 
-    lines = _lines(rng, len(invoices), items)
+    # Basket size differs between customers (so does their spend); guests are average.
+    basket = rng.gamma(3.0, 2.0 / 3.0, n_customers)
+    who = invoices["customer"].to_numpy()
+    lines = _lines(rng, np.where(who >= 0, basket[np.maximum(who, 0)], 2.0), items)
     # Same-amount lines: the second line copies the first line's quantity and price.
     two = lines.groupby("invoice")["item"].transform("size") >= 2
     first_of = ~lines["invoice"].duplicated()
@@ -227,10 +239,26 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
         }
     )
     out = out[out["InvoiceDate"] < LAST_INVOICE]
+    _movers(rng, out)
     # Lines exported twice.
     twice = out[rng.random(len(out)) < _DUPLICATE_SHARE]
     out = pd.concat([out, twice]).sort_values(["InvoiceDate", "InvoiceNo"], kind="stable")
     return out.reset_index(drop=True).astype({"Country": "str"})
+
+
+def _movers(rng: np.random.Generator, out: pd.DataFrame) -> None:
+    """A few customers order from another country after their first invoice, in place."""
+    known = out.dropna(subset=["CustomerID"])
+    invoices = known.groupby("CustomerID")["InvoiceNo"].nunique()
+    candidates = invoices[invoices >= 3].index.to_numpy()
+    movers = rng.choice(candidates, size=min(_MOVERS, candidates.size), replace=False)
+    first = known.groupby("CustomerID")["InvoiceDate"].min()
+    later = out["CustomerID"].isin(movers) & (out["InvoiceDate"] > out["CustomerID"].map(first))
+    new_home = {
+        m: "EIRE" if out.loc[out["CustomerID"] == m, "Country"].iloc[0] != "EIRE" else HOME
+        for m in movers
+    }
+    out.loc[later, "Country"] = out.loc[later, "CustomerID"].map(new_home)
 
 
 def _cancellation(lines: pd.DataFrame, number: list[str], when: pd.Series) -> pd.DataFrame:
@@ -277,7 +305,9 @@ def _same_day_cancellations(
     # Cancel later the same day (before midnight).
     later = picked["date"] + pd.to_timedelta(rng.integers(10, 120, len(picked)), unit="min")
     later = later.where(later.dt.normalize() == picked["date"].dt.normalize(), picked["date"])
-    numbers = dict(zip(picked["InvoiceNo"], _next_numbers(invoices, lines, len(picked)), strict=True))
+    numbers = dict(
+        zip(picked["InvoiceNo"], _next_numbers(invoices, lines, len(picked)), strict=True)
+    )
     whens = dict(zip(picked["InvoiceNo"], later, strict=True))
     cancelled = lines[lines["InvoiceNo"].isin(numbers)]
     return _cancellation(

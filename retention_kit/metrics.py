@@ -560,7 +560,8 @@ def average_order_value(
     Returns
     -------
     pandas.DataFrame
-        The ``by`` columns, ``customers``, ``orders``, ``revenue`` and ``aov``.
+        The ``by`` columns, ``customers``, ``orders``, ``revenue``, ``aov`` and
+        ``small_sample`` (fewer than :data:`~retention_kit.MIN_READABLE_N` customers).
 
     Examples
     --------
@@ -569,8 +570,8 @@ def average_order_value(
     ...                        "order_date": pd.date_range("2024-01-01", periods=3),
     ...                        "amount": [10.0, 30.0, 50.0]})
     >>> average_order_value(orders)
-       customers  orders  revenue   aov
-    0          2       3     90.0  30.0
+       customers  orders  revenue   aov  small_sample
+    0          2       3     90.0  30.0          True
     """
     table, by_cols = _customer_counts(
         orders,
@@ -586,7 +587,8 @@ def average_order_value(
     orders_n = table["orders"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         table["aov"] = np.where(orders_n > 0, table["revenue"] / orders_n, np.nan)
-    return table[[*by_cols, "customers", "orders", "revenue", "aov"]]
+    table["small_sample"] = table["customers"] < MIN_READABLE_N
+    return table[[*by_cols, "customers", "orders", "revenue", "aov", "small_sample"]]
 
 
 def clv_summary(
@@ -622,7 +624,9 @@ def clv_summary(
     - ``clv_lifespan`` = orders per period x AOV x margin x lifespan / customers (seed 2);
     - ``clv_retention_margin`` = m r / (1 + d - r) with m = ARPU x margin;
     - ``clv_arpa_churn`` = ARPU x margin / churn and ``clv_arpu_retention`` =
-      ARPU x margin / (1 - retention) (equal whenever churn = 100 - retention, as here).
+      ARPU x margin / (1 - retention) (equal whenever churn = 100 - retention, as here);
+    - ``unit`` (the ``freq``) and ``small_sample`` (fewer than
+      :data:`~retention_kit.MIN_READABLE_N` customers: too few to read the figures).
 
     Parameters
     ----------
@@ -714,6 +718,7 @@ def clv_summary(
         table["clv_arpa_churn"] = np.where(churn > 0, unit_margin / churn, np.nan)
         table["clv_arpu_retention"] = np.where(retention < 1, unit_margin / (1 - retention), np.nan)
     table["unit"] = freq
+    table["small_sample"] = table["customers"] < MIN_READABLE_N
     columns = [
         *by_cols,
         "customers",
@@ -733,5 +738,6 @@ def clv_summary(
         "clv_arpa_churn",
         "clv_arpu_retention",
         "unit",
+        "small_sample",
     ]
     return table[columns].reset_index(drop=True)

@@ -41,9 +41,15 @@ from .exceptions import RetentionKitError
 from .metrics import average_order_value, loyal_customer_rate, repeat_purchase_rate
 from .nps import net_promoter_score
 from .periods import period_summary
+from .report_data import OrderData, load_answers_for_report, load_orders_for_report
+from .sections import section
 
 __all__ = [
     "COLUMN_LABELS",
+    "OrderData",
+    "load_answers_for_report",
+    "load_orders_for_report",
+    "section",
     "PERIODS_PER_YEAR",
     "customer_segments",
     "describe_orders",
