@@ -192,6 +192,10 @@ def read_orders(
         from .datasets import load_orders
 
         frame = load_orders()
+    elif isinstance(source, str) and source == "demo-invoices":
+        from .datasets import load_invoices
+
+        frame = load_invoices()
     elif isinstance(source, str | Path):
         frame = read_table(source)
     else:

@@ -179,8 +179,11 @@ def load_orders_for_report(
     source = amount_col or f"{quantity_col} x {price_col}"
     notes: list[str] = []
     for item in caught:
+        if not issubclass(item.category, RetentionKitWarning):
+            continue
+        mark_said([str(item.message)])  # later calls say it again in these words
         text = str(item.message).replace("amount_col='amount'", f"The amount ({source})")
-        if issubclass(item.category, RetentionKitWarning) and text not in notes:
+        if text not in notes:
             notes.append(text)
     mark_said(notes)
     return OrderData(

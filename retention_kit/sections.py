@@ -114,6 +114,19 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
         self._catcher: warnings.catch_warnings[Any] | None = None
         self._caught: list[warnings.WarningMessage] | None = None
 
+    def note(self, *texts: str) -> None:
+        """Show notes under the section now (plain text, each once per report).
+
+        Parameters
+        ----------
+        *texts : str
+            Sentences to show, e.g. the ``notes`` of a result.
+        """
+        fresh = [t for t in texts if t not in _SAID]
+        if fresh:
+            _markdown("\n".join(f"- {html.escape(t)}" for t in fresh))
+            mark_said(fresh)
+
     def __enter__(self) -> section:
         self._catcher = warnings.catch_warnings(record=True)
         self._caught = self._catcher.__enter__()
@@ -142,6 +155,11 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
         self.failed = True
         if isinstance(error, RetentionKitError):
             reason = str(error).strip() or type(error).__name__
+        elif isinstance(error, NameError):
+            reason = (
+                "it needs the result of an earlier section, which could not be computed "
+                "(see the note there)."
+            )
         else:
             reason = _UNEXPECTED.format(kind=type(error).__name__, text=_one_line(str(error)))
         self.reason = _one_line(reason)
