@@ -130,6 +130,9 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
     def __enter__(self) -> section:
         self._catcher = warnings.catch_warnings(record=True)
         self._caught = self._catcher.__enter__()
+        # Library notes are recorded and shown as text, never raised (not even under an
+        # "error" filter) nor lost to the once-per-place rule.
+        warnings.simplefilter("always", RetentionKitWarning)
         return self
 
     def __exit__(

@@ -49,7 +49,9 @@ def tidy_segments(
         Keep at most this many segments (the largest by customers); the rest become
         ``other``. None keeps every segment that is large enough.
     min_customers : int, default MIN_READABLE_N (30)
-        Segments with fewer customers are grouped into ``other`` too; 0 keeps them.
+        Segments with fewer customers are grouped into ``other`` too; 0 keeps them. When
+        no segment is that large, the ``top_n`` largest are kept. "Other" only ever merges
+        two or more segments: a single small one keeps its name (tables flag it small).
     first_order : bool, default True
         Label every order of a customer with the segment of their first order, so each
         customer counts in exactly one segment (ties on the first day: the smallest value).
@@ -74,20 +76,20 @@ def tidy_segments(
     --------
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b", "c", "d"],
+    ...     "customer_id": ["a", "a", "b", "c", "d", "e"],
     ...     "order_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-03",
-    ...                                   "2024-01-04", "2024-01-05"]),
-    ...     "segment": ["UK", "France", "UK", "UK", "Malta"]})
+    ...                                   "2024-01-04", "2024-01-05", "2024-01-06"]),
+    ...     "segment": ["UK", "France", "UK", "UK", "Malta", "Peru"]})
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
     ...     tidy = tidy_segments(orders, top_n=1, min_customers=0)
     >>> tidy["segment"].tolist()
-    ['UK', 'UK', 'UK', 'UK', 'Other']
+    ['UK', 'UK', 'UK', 'UK', 'Other', 'Other']
     >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
     'segment': 1 customer ordered under more than one value and is counted under the one
-    of their first order. 1 of 2 segments kept (the largest by customers); the other 1
-    (1 customer) are grouped as 'Other'.
+    of their first order. 1 of 3 segments kept (the largest by customers); the other 2
+    (2 customers) are grouped as 'Other'.
     """
     if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
         msg = f"top_n={top_n!r} must be a whole number of segments >= 1, or None for all."
@@ -129,10 +131,14 @@ def tidy_segments(
     sizes = collect(lf.group_by(segment_col).agg(cust.n_unique().alias("customers")))
     sizes = sizes.sort_values(["customers", segment_col], ascending=[False, True])
     keep = sizes[sizes["customers"] >= min_customers]
+    if keep.empty:  # every segment is small: grouping them all would say nothing
+        keep = sizes
     if top_n is not None:
         keep = keep.head(top_n)
     grouped = sizes[~sizes[segment_col].isin(keep[segment_col])]
-    if len(grouped) > 1 or (len(grouped) == 1 and grouped[segment_col].iloc[0] != other):
+    if len(grouped) == 1:  # "Other" only merges two or more; a lone one keeps its name
+        keep, grouped = sizes, grouped.iloc[:0]
+    if len(grouped):
         kept = keep[segment_col].tolist()
         lf = lf.with_columns(
             nw.when(seg.is_in(kept)).then(seg).otherwise(nw.lit(other)).alias(segment_col)

@@ -1,0 +1,83 @@
+"""tidy_segments: one segment per customer, the long tail grouped, the same on every engine."""
+
+from __future__ import annotations
+
+import narwhals as nw
+import pandas as pd
+import pytest
+
+import retention_kit as rk
+from tests.conftest import to_engine
+
+
+def _orders() -> pd.DataFrame:
+    # UK: a b c d e (5 customers), France: f g (2), Malta: h (1), Peru: i (1).
+    # Customer a first orders in the UK, later once from France: counted in the UK.
+    rows = [
+        ("a", "2024-01-01", "UK"), ("a", "2024-02-01", "France"), ("b", "2024-01-02", "UK"),
+        ("c", "2024-01-03", "UK"), ("d", "2024-01-04", "UK"), ("e", "2024-01-05", "UK"),
+        ("f", "2024-01-06", "France"), ("g", "2024-01-07", "France"),
+        ("h", "2024-01-08", "Malta"), ("i", "2024-01-09", "Peru"),
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "segment"])
+    return frame.assign(order_date=pd.to_datetime(frame["order_date"]), amount=10.0)
+
+
+def _collect(frame) -> pd.DataFrame:
+    out = nw.from_native(frame)
+    if isinstance(out, nw.LazyFrame):
+        out = out.collect()
+    return out.to_pandas().sort_values(["customer_id", "order_date"]).reset_index(drop=True)
+
+
+def test_first_order_segment_and_top_n(engine):
+    with pytest.warns(rk.RetentionKitWarning) as caught:
+        out = rk.tidy_segments(to_engine(_orders(), engine), top_n=2, min_customers=0)
+    got = _collect(out)
+    assert got["segment"].tolist() == [
+        "UK", "UK", "UK", "UK", "UK", "UK", "France", "France", "Other", "Other"
+    ]
+    text = str(caught[0].message)
+    assert "1 customer ordered under more than one value" in text
+    assert "2 of 4 segments kept" in text and "the other 2 (2 customers)" in text
+
+
+def test_min_customers_groups_small_segments(engine):
+    with pytest.warns(rk.RetentionKitWarning, match="each with 3 or more"):
+        out = rk.tidy_segments(to_engine(_orders(), engine), top_n=None, min_customers=3)
+    counts = _collect(out).groupby("segment")["customer_id"].nunique().to_dict()
+    assert counts == {"UK": 5, "Other": 4}
+    # every customer is still there, in exactly one segment
+    assert sum(counts.values()) == 9
+
+
+def test_tables_agree_on_segment_sizes():
+    """After tidying, every segment table counts the same customers."""
+    with pytest.warns(rk.RetentionKitWarning):
+        tidy = rk.tidy_segments(_orders(), top_n=2, min_customers=0)
+    repeat = rk.repeat_purchase_rate(tidy, by="segment").set_index("segment")["customers"]
+    aov = rk.average_order_value(tidy, by="segment").set_index("segment")["customers"]
+    assert repeat.to_dict() == aov.to_dict() == {"France": 2, "Other": 2, "UK": 5}
+    small = rk.average_order_value(tidy, by="segment")["small_sample"]
+    assert small.all()  # all under MIN_READABLE_N = 30
+
+
+def test_nothing_to_do_is_silent(recwarn):
+    frame = _orders().assign(segment="UK")
+    out = rk.tidy_segments(frame)
+    assert out["segment"].eq("UK").all()
+    assert not [w for w in recwarn if issubclass(w.category, rk.RetentionKitWarning)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"top_n": 0}, "top_n=0 must be a whole number of segments >= 1"),
+        ({"top_n": 2.5}, "top_n=2.5"),
+        ({"min_customers": -1}, "min_customers=-1"),
+        ({"segment_col": "country"}, "segment_col='country': no such column"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(rk.RetentionKitError, match=match):
+        rk.tidy_segments(_orders(), **kwargs)
