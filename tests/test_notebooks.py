@@ -211,4 +211,4 @@ def test_report_on_invoice_export(tmp_path):
     )
     assert "No survey data given" in text
     assert "were left out" in text  # the guest rows are reported, not hidden
-    assert "negative amount" in text
+    assert "negative value(s) (returns or cancellations)" in text  # in the library's words
