@@ -156,7 +156,7 @@ def find_active_content(html: str, *, template: str = "lab") -> list[str]:
     >>> find_active_content('<p>ok</p><img src="x" onerror="alert(1)">')
     ["line 1: <img> event handler onerror='alert(1)'"]
     >>> find_active_content('<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>')
-    ["line 1: <a> script URL in href=' JaVa\tScRiPt:alert(1)'"]
+    ["line 1: <a> script URL in href=' JaVa\\tScRiPt:alert(1)'"]
     """
     scanner = _Scanner(_stock_scripts(template))
     scanner.feed(html)
