@@ -119,9 +119,7 @@ def _stock_scripts(template: str = "lab") -> frozenset[tuple[str | None, str]]:
     import nbformat
     from nbconvert import HTMLExporter
 
-    page, _ = HTMLExporter(template_name=template).from_notebook_node(
-        nbformat.v4.new_notebook()
-    )
+    page, _ = HTMLExporter(template_name=template).from_notebook_node(nbformat.v4.new_notebook())
     scanner = _Scanner(frozenset())
     scanner.feed(page)
     scanner.close()
