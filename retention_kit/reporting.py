@@ -11,7 +11,8 @@ The notebooks under ``notebooks/`` hold the narrative; everything they reuse liv
   report needs;
 - :func:`versions` records the software a report was made with;
 - :func:`escape_md` and :func:`escape_html` make a data value (a segment, plan or customer
-  id) safe to put into a Markdown or HTML string of a notebook.
+  id) safe to put into a Markdown or HTML string of a notebook, :func:`escape_mpl` into a
+  matplotlib title or label (the package's own plots already do this).
 
 Every table here escapes the HTML in its cells, row and column labels, index names and
 caption: a segment called ``<img src=x onerror=alert(1)>`` shows as that text.
@@ -34,6 +35,7 @@ from pandas.io.formats.style import Styler
 
 from ._frames import Freq, check_freq, collect, is_complete, period_index, to_periods
 from ._text import escape_html, escape_md
+from ._text import literal as escape_mpl
 from ._validation import (
     AMOUNT,
     CUSTOMER,
@@ -56,6 +58,7 @@ __all__ = [
     "describe_orders",
     "escape_html",
     "escape_md",
+    "escape_mpl",
     "format_table",
     "headline_kpis",
     "kpi_table",

@@ -210,6 +210,14 @@ def test_escape_html():
     assert reporting.escape_html(12.5) == "12.5"
 
 
+def test_escape_mpl_for_notebook_titles():
+    title = f"Retention by {reporting.escape_mpl('$5 to $10 plan')}"
+    fig, ax = plt.subplots()
+    ax.set_title(title)
+    fig.canvas.draw()
+    assert shown(ax.title) == "Retention by $5 to $10 plan"
+
+
 # --------------------------------------------------------------------------- plots
 
 
