@@ -188,11 +188,13 @@ def _header(label: Any) -> str:
 
 
 def _escape_labels(styler: Styler) -> Styler:
-    """Escape the row and column labels and the index names of ``styler``."""
+    """Escape the row and column labels and the index names; keep MathJax off the table."""
     for axis in (0, 1):
         styler = styler.format_index(escape_html, axis=axis)
         styler = styler.format_index_names(escape_html, axis=axis)
-    return styler
+    # MathJax typesets the whole exported page: "$5 to $10 plan" in a cell would become a
+    # formula. These classes (pandas' own for styler.html.mathjax=False) make it skip.
+    return styler.set_table_attributes('class="tex2jax_ignore mathjax_ignore"')
 
 
 def format_table(
@@ -237,7 +239,8 @@ def format_table(
     pandas.io.formats.style.Styler
         Display it in a notebook; ``.data`` is the unchanged frame. Missing values show as
         a dash. Cells, row and column labels, index names and the caption are HTML-escaped
-        (``<`` shows as ``&lt;`` in ``to_string()``), so data values show as text.
+        (``<`` shows as ``&lt;`` in ``to_string()``) and the table is marked for MathJax to
+        skip, so data values show as text (``$5 to $10`` is no formula).
 
     Raises
     ------

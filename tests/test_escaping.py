@@ -115,6 +115,7 @@ def test_format_table_escapes_cells_labels_index_names_and_caption():
     assert "<caption>Retention of &lt;img src=x onerror=alert(1)&gt;</caption>" in html
     assert "Tom &amp; &#x27;Jerry&#x27; &quot;q&quot;</td>" in html
     assert find_active_content(html) == []
+    assert '<table id="T_' in html and 'class="tex2jax_ignore mathjax_ignore">' in html
     # Numbers format as before: separators, percent, currency, dash for missing.
     lines = styled.to_string(delimiter="|").splitlines()  # header, index name, rows
     assert lines[2].split("|")[2:] == ["1,234,567", "70.0 %", "$1,234.50", "0.5"]
@@ -161,6 +162,7 @@ def test_kpi_table_escapes_periods_and_threshold():
     html = styled.to_html()
     assert "<img" not in html and "<script" not in html and "<b>" not in html
     assert "&lt;€&gt;100.00</td>" in html
+    assert 'class="tex2jax_ignore mathjax_ignore"' in html
     assert "Loyal customer rate (&gt; &lt;b&gt;2&lt;/b&gt; orders, to date)</th>" in html
     assert find_active_content(html) == []
 
