@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from ._text import literal
 from .exceptions import MissingColumnError, RetentionKitError
 from .intervals import MIN_READABLE_N
 
@@ -338,7 +339,9 @@ def plot_cohort_heatmap(
     tick_size = float(np.clip(cell_h * 0.75, 6, 10))
     step = 1 if n_rows <= _MAX_ROW_LABELS else _thin(n_rows, _MAX_ROW_LABELS)
     rows = np.arange(0, n_rows, step)
-    ax.set_yticks(rows + 0.5, [row_labels[i] for i in rows], rotation=0, fontsize=tick_size)
+    ax.set_yticks(
+        rows + 0.5, [literal(row_labels[i]) for i in rows], rotation=0, fontsize=tick_size
+    )
     col_step = _thin(n_cols, max(2, int(width_in * 72 / 18)))
     cols = np.arange(0, n_cols, col_step)
     ax.set_xticks(cols + 0.5, [str(ages[j]) for j in cols], rotation=0, fontsize=tick_size)
@@ -490,7 +493,7 @@ def plot_retention_curves(
                 else {"linewidth": 1.0, "alpha": 0.35}
             )
         (line,) = ax.plot(
-            ages[observed], values[i, observed], label=text_index[i], **(style | kwargs)
+            ages[observed], values[i, observed], label=literal(text_index[i]), **(style | kwargs)
         )
         if legend_each or i in bold:
             handles.append(line)
@@ -521,7 +524,7 @@ def plot_retention_curves(
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
         cbar = ax.figure.colorbar(mappable, ax=ax, pad=0.02, fraction=0.05)
         ticks = np.unique(np.linspace(0, len(positions) - 1, 6).round().astype(int))
-        cbar.set_ticks(ticks, labels=[text_index[positions[t]] for t in ticks])
+        cbar.set_ticks(ticks, labels=[literal(text_index[positions[t]]) for t in ticks])
         cbar.ax.tick_params(labelsize="small", length=0)
         cbar.ax.invert_yaxis()
         cbar.set_label("Acquisition cohort")
@@ -580,7 +583,7 @@ def _period_axis(ax: Axes, periods: pd.Index, *, legend_outside: bool) -> None:
     # Round steps (quarters, half-years, years for monthly data) read better.
     step = next((s for s in (1, 2, 3, 4, 6, 12, 24) if s >= needed), needed)
     ticks = np.arange(0, len(periods), step)
-    ax.set_xticks(ticks, [labels[i] for i in ticks])
+    ax.set_xticks(ticks, [literal(labels[i]) for i in ticks])
     ax.set_xlim(-0.5, len(periods) - 0.5)
 
 
@@ -717,7 +720,7 @@ def plot_period_metrics(
             label = f"{name}: {segment}" if segment is not None else name
             y = part[metric].to_numpy(dtype=float, na_value=np.nan)
             style = {"color": color, "marker": marker, "markersize": 4, "linewidth": 1.8}
-            ax.plot(x, np.where(complete, y, np.nan), label=label, **(style | kwargs))
+            ax.plot(x, np.where(complete, y, np.nan), label=literal(label), **(style | kwargs))
             if not complete.all():
                 any_incomplete = True
                 # Join the last complete point to the incomplete ones with a dashed line.
@@ -761,7 +764,7 @@ def plot_period_metrics(
     ylabel = f"{_METRIC_LABELS.get(metric_list[0], metric_list[0])} (%)"
     ax.set(
         xlabel="Period",
-        ylabel=ylabel if len(metric_list) == 1 else "Rate (%)",
+        ylabel=literal(ylabel) if len(metric_list) == 1 else "Rate (%)",
         ylim=(0, 100),
     )
     ax.grid(True, axis="y", alpha=0.3)
@@ -852,7 +855,7 @@ def _nps_over_periods(
         ax.plot(
             x,
             part["nps"].to_numpy(dtype=float, na_value=np.nan),
-            label=segment if segment is not None else "NPS",
+            label=literal(segment) if segment is not None else "NPS",
             **(style | kwargs),
         )
         ax.fill_between(
@@ -911,7 +914,7 @@ def _nps_bars(
             ypos, va = (top + 3, "bottom") if value >= 0 else (bottom - 3, "top")
             ax.text(xi, ypos, f"{value:+.0f}", ha="center", va=va, fontsize="small")
     labels = [
-        f"{name}\n(n={int(k):,})" if np.isfinite(k) else name
+        literal(f"{name}\n(n={int(k):,})" if np.isfinite(k) else name)
         for name, k in zip(names, n, strict=True)
     ]
     rotate = sum(len(s) for s in names) > 60
@@ -924,7 +927,7 @@ def _nps_bars(
             frameon=False,
             loc="lower right",
         )
-    ax.set(xlabel=" / ".join(map(str, by)) if by else "", xlim=(-0.6, len(names) - 0.4))
+    ax.set(xlabel=literal(" / ".join(map(str, by))) if by else "", xlim=(-0.6, len(names) - 0.4))
 
 
 def plot_nps_shares(
@@ -1031,7 +1034,7 @@ def plot_nps_shares(
                 )
         left = left + width
     step = 1 if len(names) <= _MAX_ROW_LABELS else _thin(len(names), _MAX_ROW_LABELS)
-    ax.set_yticks(y[::step], names[::step])
+    ax.set_yticks(y[::step], [literal(name) for name in names[::step]])
     ax.legend(
         loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize="small"
     )

@@ -9,7 +9,13 @@ The notebooks under ``notebooks/`` hold the narrative; everything they reuse liv
   and :func:`write_metrics` saves them as ``metrics.json``;
 - :func:`revenue_by_period` and :func:`period_discount_rate` fill two small gaps the
   report needs;
-- :func:`versions` records the software a report was made with.
+- :func:`versions` records the software a report was made with;
+- :func:`escape_md` and :func:`escape_html` make a data value (a segment, plan or customer
+  id) safe to put into a Markdown or HTML string of a notebook, :func:`escape_mpl` into a
+  matplotlib title or label (the package's own plots already do this).
+
+Every table here escapes the HTML in its cells, row and column labels, index names and
+caption: a segment called ``<img src=x onerror=alert(1)>`` shows as that text.
 """
 
 from __future__ import annotations
@@ -17,16 +23,19 @@ from __future__ import annotations
 import json
 import math
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from ._frames import Freq, check_freq, collect, is_complete, period_index, to_periods
+from ._text import escape_html, escape_md
+from ._text import literal as escape_mpl
 from ._validation import (
     AMOUNT,
     CUSTOMER,
@@ -53,6 +62,9 @@ __all__ = [
     "PERIODS_PER_YEAR",
     "customer_segments",
     "describe_orders",
+    "escape_html",
+    "escape_md",
+    "escape_mpl",
     "format_table",
     "headline_kpis",
     "kpi_table",
@@ -161,6 +173,36 @@ def _integer(value: Any) -> str:
     return _DASH if _is_missing(value) else f"{float(value):,.0f}"
 
 
+def _text(value: Any, decimals: int) -> str:
+    """A cell of a column not named as percent, money or integer: floats rounded."""
+    if _is_missing(value):
+        return _DASH
+    if isinstance(value, float | np.floating):
+        return f"{value:,.{decimals}f}"
+    return str(value)
+
+
+def _html(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``format_value`` whose text is HTML-escaped (Styler does not escape by default)."""
+    return lambda value: escape_html(format_value(value))
+
+
+def _header(label: Any) -> str:
+    """A column header for ``Styler.relabel_index``: escaped, braces kept literal."""
+    # relabel_index calls label.format(key): a "{" from the data would be a format field.
+    return escape_html(label).replace("{", "{{").replace("}", "}}")
+
+
+def _escape_labels(styler: Styler) -> Styler:
+    """Escape the row and column labels and the index names; keep MathJax off the table."""
+    for axis in (0, 1):
+        styler = styler.format_index(escape_html, axis=axis)
+        styler = styler.format_index_names(escape_html, axis=axis)
+    # MathJax typesets the whole exported page: "$5 to $10 plan" in a cell would become a
+    # formula. These classes (pandas' own for styler.html.mathjax=False) make it skip.
+    return styler.set_table_attributes('class="tex2jax_ignore mathjax_ignore"')
+
+
 def format_table(
     table: pd.DataFrame,
     *,
@@ -202,7 +244,9 @@ def format_table(
     -------
     pandas.io.formats.style.Styler
         Display it in a notebook; ``.data`` is the unchanged frame. Missing values show as
-        a dash.
+        a dash. Cells, row and column labels, index names and the caption are HTML-escaped
+        (``<`` shows as ``&lt;`` in ``to_string()``) and the table is marked for MathJax to
+        skip, so data values show as text (``$5 to $10`` is no formula).
 
     Raises
     ------
@@ -222,6 +266,9 @@ def format_table(
      | customers | CRR | revenue
     0 | 1,200 | 70.0 % | €15,300.50
     1 | 950 | 81.2 % | -€20.00
+    >>> segments = pd.DataFrame({"segment": ["<img src=x onerror=alert(1)>"]})
+    >>> "&lt;img src=x onerror=alert(1)&gt;" in format_table(segments).to_html()
+    True
     """
     percent, money, integer = list(percent), list(money), list(integer)
     missing = [c for c in [*percent, *money, *integer] if c not in table.columns]
@@ -231,28 +278,21 @@ def format_table(
             f"{list(map(str, table.columns))}."
         )
         raise RetentionKitError(msg)
-    named = {*percent, *money, *integer}
-    others = [
-        c for c in table.columns if c not in named and pd.api.types.is_float_dtype(table[c].dtype)
-    ]
-    styler = table.style
+    styler = _escape_labels(table.style.format(_html(lambda v: _text(v, decimals))))
     if percent:
-        styler = styler.format(lambda v: _percent(v, decimals), subset=percent)
+        styler = styler.format(_html(lambda v: _percent(v, decimals)), subset=percent)
     if money:
-        styler = styler.format(lambda v: _money(v, currency), subset=money)
+        styler = styler.format(_html(lambda v: _money(v, currency)), subset=money)
     if integer:
-        styler = styler.format(_integer, subset=integer)
-    if others:
-        styler = styler.format(f"{{:,.{decimals}f}}", subset=others, na_rep=_DASH)
-    styler = styler.format_index(str, axis=0)
+        styler = styler.format(_html(_integer), subset=integer)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(escape_html(caption))
     headers = {**COLUMN_LABELS, **labels} if labels else ({} if labels == {} else COLUMN_LABELS)
     if not isinstance(table.columns, pd.MultiIndex):
         styler = styler.relabel_index(
-            [headers.get(c, str(c)) for c in table.columns], axis="columns"
+            [_header(headers.get(c, str(c))) for c in table.columns], axis="columns"
         )
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c].dtype)]
     if numeric:
@@ -510,7 +550,7 @@ def kpi_table(kpis: Mapping[str, Any], currency: str = "$") -> Styler:
     pandas.io.formats.style.Styler
         One row per figure; columns: the period, the previous period and the change
         (percentage points for rates, currency and percent for revenue). ``.data`` holds
-        the texts.
+        the texts; the display escapes their HTML.
 
     Examples
     --------
@@ -541,7 +581,8 @@ def kpi_table(kpis: Mapping[str, Any], currency: str = "$") -> Styler:
     table = pd.DataFrame.from_dict(
         records, orient="index", columns=[current, str(previous), "Change"]
     )
-    return table.style.set_properties(**{"text-align": "right"}).set_table_styles(
+    styler = _escape_labels(table.style.format(escape_html))
+    return styler.set_properties(**{"text-align": "right"}).set_table_styles(
         [{"selector": "th.row_heading", "props": [("text-align", "left")]}]
     )
 

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from ._text import literal
 from .exceptions import RetentionKitError
 from .plotting import _get_ax, _label, _period_axis, _require_columns, _require_frame
 
@@ -90,7 +91,8 @@ def plot_mrr_movements(
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda v, _: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}")
     )
-    ax.set(title="MRR movements", xlabel="Period", ylabel=f"MRR change ({currency or 'currency'})")
+    ylabel = literal(f"MRR change ({currency or 'currency'})")
+    ax.set(title="MRR movements", xlabel="Period", ylabel=ylabel)
     _period_axis(ax, pd.Index(frame["period"]), legend_outside=True)
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return ax
@@ -182,7 +184,8 @@ def plot_survival(
     parts = frame.groupby(by, sort=True) if by else [(None, frame)]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (key, part) in enumerate(parts):
-        label = _label(key[0] if isinstance(key, tuple) else key) if by else "All customers"
+        name = key[0] if isinstance(key, tuple) else key
+        label = literal(_label(name)) if by else "All customers"
         color = colors[i % len(colors)]
         ax.step(part["time"], part["survival"], where="post", color=color, label=label, **kwargs)
         if show_interval:
