@@ -8,7 +8,6 @@ that, so the notebooks only call it and the numbers they state are the library's
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ import narwhals as nw
 import pandas as pd
 
 from ._frames import collect, to_lazy
+from ._text import escape_md
 from ._validation import prepare_orders
 from .exceptions import RetentionKitWarning
 from .sections import mark_said
@@ -62,7 +62,7 @@ class OrderData:
     def describe(self, freq: str, segment_col: str | None = None) -> str:
         """The data paragraph of a report, as Markdown (data values escaped)."""
         facts = self.facts
-        segments = f"`{html.escape(segment_col)}`" if self.segment and segment_col else "none"
+        segments = escape_md(segment_col) if self.segment and segment_col else "none"
         if self.segment and not segment_col:
             segments = "yes"
         head = (
@@ -70,7 +70,7 @@ class OrderData:
             f"{facts['first']:%Y-%m-%d} to {facts['last']:%Y-%m-%d}. **Period:** {freq}. "
             f"**Segments:** {segments}."
         )
-        return "\n".join([head, *[f"- {html.escape(note)}" for note in self.notes]])
+        return "\n".join([head, *[f"- {escape_md(note)}" for note in self.notes]])
 
 
 def _facts(orders: Any) -> dict[str, Any]:

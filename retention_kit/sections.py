@@ -17,12 +17,12 @@ and the code-hidden export can drop the technical detail:
 
 from __future__ import annotations
 
-import html
 import traceback
 import warnings
 from types import TracebackType
 from typing import Any
 
+from ._text import escape_md
 from .exceptions import RetentionKitError, RetentionKitWarning
 
 __all__ = ["mark_said", "section"]
@@ -71,8 +71,15 @@ def _display(data: dict[str, str], metadata: dict[str, Any]) -> None:
     display(data, raw=True, metadata=metadata)
 
 
-def _markdown(text: str, metadata: dict[str, Any] | None = None) -> None:
-    _display({"text/markdown": text, "text/plain": text}, metadata or {})
+def _markdown(text: str, plain: str, metadata: dict[str, Any] | None = None) -> None:
+    _display({"text/markdown": text, "text/plain": plain}, metadata or {})
+
+
+def _bullets(notes: list[str]) -> None:
+    _markdown(
+        "\n".join(f"- {escape_md(note)}" for note in notes),
+        "\n".join(f"- {note}" for note in notes),
+    )
 
 
 class section:  # noqa: N801 - used as a statement, like contextlib's helpers
@@ -124,7 +131,7 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
         """
         fresh = [t for t in texts if t not in _SAID]
         if fresh:
-            _markdown("\n".join(f"- {html.escape(t)}" for t in fresh))
+            _bullets(fresh)
             mark_said(fresh)
 
     def __enter__(self) -> section:
@@ -151,7 +158,7 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
                     self.notes.append(text)
             # Other warnings (deprecations inside dependencies) are not for the reader.
         if self.show_notes and self.notes:
-            _markdown("\n".join(f"- {html.escape(note)}" for note in self.notes))
+            _bullets(self.notes)
             mark_said(self.notes)
         if error is None or not isinstance(error, Exception):
             return False
@@ -166,9 +173,10 @@ class section:  # noqa: N801 - used as a statement, like contextlib's helpers
         else:
             reason = _UNEXPECTED.format(kind=type(error).__name__, text=_one_line(str(error)))
         self.reason = _one_line(reason)
-        body = html.escape(reason.strip()).replace("\n", "  \n")
+        head = f"{self.title} could not be computed."
         _markdown(
-            f"**{html.escape(self.title)} could not be computed.** {body}",
+            f"**{escape_md(head)}** {escape_md(reason.strip())}",
+            f"**{head}** {reason.strip()}",
             {"retention_kit": {"failed_section": self.title, "reason": self.reason}},
         )
         detail = "".join(traceback.format_exception(kind, error, tb))

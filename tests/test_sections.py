@@ -52,7 +52,18 @@ def test_success_shows_library_notes_once(capsys):
     assert not part.failed and part.notes == []
 
 
-def test_note_escapes_html(capsys):
-    with rk.section("Part") as part:
-        part.note("segment <img src=x onerror=alert(1)> is small")
-    assert "&lt;img src=x onerror=alert(1)&gt;" in capsys.readouterr().out
+def test_markdown_escapes_data_values(monkeypatch):
+    shown = []
+    monkeypatch.setattr(sections, "_display", lambda data, meta: shown.append((data, meta)))
+    with rk.section("Segment <b>x</b>") as part:
+        part.note("segment <img src=x onerror=alert(1)> costs $5 to $10")
+        raise rk.InvalidDataError("segment_col='<script>' is empty")
+    notes, failure, detail = shown
+    assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in notes[0]["text/markdown"]
+    assert "$" not in notes[0]["text/markdown"]  # no formula for MathJax to render
+    assert "<script>" not in failure[0]["text/markdown"]
+    assert "&lt;b&gt;" in failure[0]["text/markdown"]
+    assert failure[1] == {"retention_kit": {"failed_section": "Segment <b>x</b>",
+                                            "reason": "segment_col='<script>' is empty"}}
+    assert detail[1] == {"retention_kit": {"detail": True}}
+    assert "Traceback" in detail[0]["text/plain"]
