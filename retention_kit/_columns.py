@@ -312,13 +312,19 @@ def _date_format(
     bad, n_bad = _unparsed(lf, spec.col, candidates, shown)
     text = bad.to_string(index=False, max_colwidth=30).replace("\n", "\n    ")
     if date_format is not None:
-        lead = f"{spec.arg}={spec.col!r} has {n_bad:,} value(s) not in date_format={date_format!r}"
+        lead = (
+            f"{spec.arg}={spec.col!r}: {n_bad:,} value(s) could not be read as dates in "
+            f"date_format={date_format!r}"
+        )
         fix = "Fix those values, or pass the date_format that fits them"
     else:
-        lead = f"{spec.arg}={spec.col!r} has {n_bad:,} value(s) that are not YYYY-MM-DD dates"
+        lead = (
+            f"{spec.arg}={spec.col!r}: {n_bad:,} value(s) could not be read as dates "
+            f"(YYYY-MM-DD, with an optional time)"
+        )
         fix = "Pass the format of the dates, e.g. date_format='%m/%d/%Y %H:%M'"
     if n_bad == 0:
-        lead = f"{spec.arg}={spec.col!r} mixes several date formats"
+        lead = f"{spec.arg}={spec.col!r} could not be read as dates: it mixes formats"
     msg = f"{lead}; first rows:\n    {text}\n{fix} (--date-format on the command line)."
     raise InvalidDataError(msg)
 

@@ -138,9 +138,9 @@ def csv_layout(path: Path, *, encoding: str | None, sep: str | None) -> CsvLayou
     try:
         text = decoder.decode(raw, final=whole)
     except UnicodeDecodeError as err:
-        raise not_utf8_error(path, encoding) if encoding in _UTF8 else _decode_error(
-            path, encoding, err
-        ) from None
+        if encoding in _UTF8:
+            raise not_utf8_error(path, encoding) from None
+        raise _decode_error(path, encoding, err) from None
     lines = text.splitlines()
     if not whole:
         lines = lines[:-1]  # the last line of the sample may be cut
@@ -258,13 +258,13 @@ def scan_lazy(
     Polars reads text in other encodings than UTF-8 into memory first; DuckDB reads UTF-8
     text only (convert other files to UTF-8 or Parquet).
     """
-    kind = file_kind(path)
-    if kind == "excel":
+    if path.suffix.lower() in EXCEL_SUFFIXES:
         msg = (
             f"data file {str(path)!r}: engine={engine!r} scans Parquet or CSV files; read "
             f"Excel files with engine='pandas' (or convert them to Parquet)."
         )
         raise RetentionKitError(msg)
+    kind = file_kind(path)
     if engine == "polars":
         import polars as pl
 
