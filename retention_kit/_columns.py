@@ -20,11 +20,12 @@ from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
 
 MissingCustomers = Literal["drop", "error"]
 #: Text that is a plain number: digits, an optional point, sign and exponent.
-NUMBER_PATTERN = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
+NUMBER_PATTERN = r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
 #: Ids written by a float column (17850.0).
 FLOAT_ID_PATTERN = r"^-?[0-9]+\.0+$"
 #: Text dates are read in these forms unless ``date_format`` is given.
 ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+ISO_FORMAT = "%Y-%m-%d %H:%M:%S"
 NONE_LABEL = "(none)"
 _SHOWN = 5
 
@@ -88,10 +89,30 @@ def _text(col: str, dtype: Any, whole: bool) -> nw.Expr:
     return text.str.replace_all(r"\.0+$", "") if whole else text
 
 
+def _iso(text: nw.Expr) -> nw.Expr:
+    """ISO dates, with or without a time (``T`` or space), as ``YYYY-MM-DD HH:MM:SS``."""
+    text = text.str.replace_all("T", " ", literal=True)
+    n = text.str.len_chars()
+    return (
+        nw.when(n == 10)
+        .then(nw.concat_str([text, nw.lit(" 00:00:00")]))
+        .when(n == 16)
+        .then(nw.concat_str([text, nw.lit(":00")]))
+        .otherwise(text)
+    )
+
+
+def _parse(col: str, fmt: str | None) -> nw.Expr:
+    text = nw.col(col).str.strip_chars()
+    if fmt is None:
+        return _iso(text).str.to_datetime(ISO_FORMAT)
+    return text.str.to_datetime(fmt)
+
+
 def _date(col: str, dtype: Any, fmt: str | None, arg: str) -> nw.Expr:
     expr = nw.col(col)
     if dtype == nw.String:
-        expr = expr.str.strip_chars().str.to_datetime(fmt)
+        expr = _parse(col, fmt)
     elif dtype == nw.Datetime:
         if getattr(dtype, "time_zone", None):
             expr = expr.dt.replace_time_zone(None)  # the wall clock of the column's zone
@@ -136,7 +157,11 @@ def build(
     every = ([customer] if customer else []) + specs
     shown = [s.col for s in every]
     anchor = nw.col(every[0].col)
-    kept = ~_blank(customer.col, schema[customer.col]) if customer else ~anchor.is_null() | anchor.is_null()
+    kept = (
+        ~_blank(customer.col, schema[customer.col])
+        if customer
+        else ~anchor.is_null() | anchor.is_null()
+    )
     formats = {
         s.col: _date_format(lf.filter(kept), s, schema[s.col], date_format, shown)
         for s in every
@@ -216,7 +241,8 @@ def build(
         out, start, end = window
         lo, hi = pd.Timestamp(stats["lo"]), pd.Timestamp(stats["hi"])
         asked = " and ".join(
-            f"{name}={value:%Y-%m-%d}" for name, value in (("start", start), ("end", end))
+            f"{name}={value:%Y-%m-%d}"
+            for name, value in (("start", start), ("end", end))
             if value is not None
         )
         msg = (
@@ -274,14 +300,16 @@ def _raise_bad_values(
             f"{arg}={col!r} holds text that is not a number in "
             f"{int(count[f'text:{col}']):,} row(s):{rows}\nWrite plain numbers without "
             f"currency signs or thousands separators ('1,234.50' -> 1234.50, '£3.20' -> "
-            f"3.20), or convert the column, e.g. df[{col!r}] = pd.to_numeric(df[{col!r}]"
-            f".str.replace(r'[^0-9.-]', '', regex=True)), and pass the frame."
+            f"3.20) and with a decimal point ('10,5' -> 10.5), or convert the column, e.g. "
+            f"df[{col!r}] = pd.to_numeric(df[{col!r}].str.replace(r'[^0-9.-]', '', "
+            f"regex=True)), and pass the frame."
         )
         raise InvalidDataError(msg)
     if int(count.get(f"bad:{col}", 0)):
         if lf.collect_schema()[col].is_numeric():
-            value = nw.col(col).cast(nw.Float64)
-            bad = value.is_null() | ~value.is_finite()
+            # As text: DuckDB's Parquet filter pushdown loses NaN rows in ~isfinite().
+            text = nw.col(col).cast(nw.Float64).cast(nw.String).str.to_lowercase()
+            bad = nw.col(col).is_null() | text.is_in(["nan", "inf", "-inf", "infinity"])
         else:
             bad = nw.col(col).is_null()
         rows = _rows(lf, kept & bad, [*who, col])
@@ -301,14 +329,13 @@ def _date_format(
     """
     if dtype != nw.String:
         return None
+    try:
+        collect(lf.select(_parse(spec.col, date_format).min()))
+    except Exception:  # noqa: BLE001 - any parser failure: find the values at fault
+        pass
+    else:
+        return date_format
     candidates = (date_format,) if date_format is not None else ISO_FORMATS
-    parsed = nw.col(spec.col).str.strip_chars()
-    for fmt in candidates:
-        try:
-            collect(lf.select(parsed.str.to_datetime(fmt).min()))
-        except Exception:  # noqa: BLE001, S112 - any parser failure: try the next format
-            continue
-        return fmt
     bad, n_bad = _unparsed(lf, spec.col, candidates, shown)
     text = bad.to_string(index=False, max_colwidth=30).replace("\n", "\n    ")
     if date_format is not None:
@@ -324,7 +351,8 @@ def _date_format(
         )
         fix = "Pass the format of the dates, e.g. date_format='%m/%d/%Y %H:%M'"
     if n_bad == 0:
-        lead = f"{spec.arg}={spec.col!r} could not be read as dates: it mixes formats"
+        lead = f"{spec.arg}={spec.col!r} could not be read as dates (first values"
+        text = ", ".join(map(repr, collect(lf.select(spec.col).head(_SHOWN))[spec.col])) + ")"
     msg = f"{lead}; first rows:\n    {text}\n{fix} (--date-format on the command line)."
     raise InvalidDataError(msg)
 
@@ -359,6 +387,6 @@ def _unparsed(
             for fmt in formats
         ]
         rows = native.filter(" AND ".join(conds))
-        n = rows.aggregate("count(*)").fetchone()[0]
+        n = rows.aggregate("count(*)").fetchall()[0][0]
         return rows.select(*columns).limit(_SHOWN).df(), int(n)
     return collect(lf.select(columns).head(_SHOWN)), 0

@@ -165,10 +165,7 @@ def csv_layout(path: Path, *, encoding: str | None, sep: str | None) -> CsvLayou
             )
             raise RetentionKitError(msg)
     if whole and len(lines) == 1:
-        msg = (
-            f"data file {str(path)!r} has a header ({', '.join(header[:8])}) but no rows "
-            f"of data."
-        )
+        msg = f"data file {str(path)!r} has a header ({', '.join(header[:8])}) but no rows of data."
         raise EmptyDataError(msg)
     return CsvLayout(encoding=encoding, sep=sep, columns=header)
 
@@ -206,7 +203,7 @@ def not_utf8_error(path: Path, encoding: str = "utf-8") -> RetentionKitError:
         line = handle.readline()[:80].decode("latin-1").rstrip("\r\n")
     return RetentionKitError(
         f"data file {str(path)!r} is not UTF-8 text: byte 0x{byte.hex()} at offset {bad:,} "
-        f"(line {line_no}: {line!r}) is not valid UTF-8. Files saved by Excel on Windows "
+        f"(line {line_no:,}: {line!r}) is not valid UTF-8. Files saved by Excel on Windows "
         f"are often Windows-1252 or Latin-1: pass encoding='cp1252' or encoding='latin-1' "
         f"(--encoding on the command line)."
     )

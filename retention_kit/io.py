@@ -128,9 +128,7 @@ def _source_frame(
         if engine == "pandas":
             native = _files.read_pandas(path, encoding=encoding, sep=sep, text_cols=text_cols)
         else:
-            native = _files.scan_lazy(
-                path, engine, encoding=encoding, sep=sep, text_cols=text_cols
-            )
+            native = _files.scan_lazy(path, engine, encoding=encoding, sep=sep, text_cols=text_cols)
     elif engine == "pandas":
         native = to_lazy(source, arg="source").collect().to_pandas()
     else:
@@ -324,9 +322,9 @@ def read_orders(
         what="orders",
     )
     if amount_col is None:
-        out = out.with_columns(
-            (nw.col("_rk_quantity") * nw.col("_rk_price")).alias("amount")
-        ).drop("_rk_quantity", "_rk_price")
+        out = out.with_columns((nw.col("_rk_quantity") * nw.col("_rk_price")).alias("amount")).drop(
+            "_rk_quantity", "_rk_price"
+        )
     names = ["customer_id", "order_date", "amount"]
     names += [c for c, given in (("order_id", order_col), ("segment", segment_col)) if given]
     return _result(out.select(names), engine)
