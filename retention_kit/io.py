@@ -19,7 +19,6 @@ result is the same whatever the engine. Text files are read the same way everywh
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -476,7 +475,6 @@ def scan_table(
 ) -> Any:
     """Open a Parquet or CSV file lazily with Polars or DuckDB (nothing is read yet)."""
     _check_engine(engine)
-    with warnings.catch_warnings():
-        return _files.scan_lazy(
-            _files.existing_file(source), engine, encoding=encoding, sep=sep, text_cols=()
-        )
+    return _files.scan_lazy(
+        _files.existing_file(source), engine, encoding=encoding, sep=sep, text_cols=()
+    )

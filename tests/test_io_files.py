@@ -380,6 +380,14 @@ def test_excel_that_is_text(tmp_path):
         io.read_orders(path, engine="polars")
 
 
+def test_excel_workbook_reads_like_its_csv(tmp_path, invoices):
+    path = tmp_path / "orders.xlsx"
+    pd.read_csv(invoices, dtype={"InvoiceNo": str}).to_excel(path, index=False)
+    frame, notes = read(path, "pandas", **INVOICE)
+    pd.testing.assert_frame_equal(frame, read(invoices, "pandas", **INVOICE)[0])
+    assert notes == [GUESTS]
+
+
 def test_read_table_takes_encoding_and_sep(tmp_path):
     path = write(tmp_path, "a|b\nZoë|1\n", encoding="latin-1")
     assert io.read_table(path, encoding="latin-1", sep="|")["a"].tolist() == ["Zoë"]
