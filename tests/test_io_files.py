@@ -450,3 +450,18 @@ def test_answers_text_scores_are_named_and_numbers_in_text_read(tmp_path):
     assert io.read_answers(latin, encoding="latin-1", segment_col="seg")["segment"].tolist() == [
         "Zoë"
     ]
+
+
+def test_nan_customer_ids_apart_from_null_are_missing_everywhere(tmp_path):
+    path = tmp_path / "orders.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": [17850.0, float("nan"), None, 13047.0],
+            "order_date": ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"],
+            "amount": [1.0, 2.0, 2.0, 3.0],
+        }
+    ).write_parquet(path)
+    for engine in ENGINES:
+        frame, notes = read(path, engine)
+        assert frame["customer_id"].tolist() == ["17850", "13047"], engine
+        assert notes[0].startswith("2 of 4 rows have no customer id in 'customer_id'")
