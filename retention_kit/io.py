@@ -1,8 +1,20 @@
-"""Reading order and survey files as the reports need them.
+"""Reading order, survey and subscription files as the reports need them.
 
 :func:`read_orders` turns an export (CSV, Parquet or Excel; invoice lines or orders) into
 one clean frame with the columns the rest of the package defaults to: ``customer_id``,
 ``order_date``, ``amount`` and, when given, ``order_id`` and ``segment``.
+
+Every engine takes the same path: pandas reads the file into memory, Polars and DuckDB
+scan it lazily, and then one Narwhals function builds and checks the columns, so the
+result is the same whatever the engine. Text files are read the same way everywhere:
+
+* what a file holds is read from its first bytes, whatever its suffix says;
+* ``encoding=None`` reads UTF-8 (with or without a byte-order mark, and UTF-16 with
+  one); other encodings must be named, e.g. ``encoding="cp1252"``. Polars reads such
+  files into memory first; DuckDB reads UTF-8 only (convert the file, or use pandas);
+* ``sep=None`` finds the delimiter (``,``, ``;``, tab or ``|``) from the first lines;
+* cells that are empty or ``NULL``, ``NaN``, ``N/A`` are missing; id and date columns
+  are read as text, so ids keep their leading zeros and dates follow ``date_format``.
 """
 
 from __future__ import annotations
@@ -13,9 +25,11 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
-from ._frames import collect
-from ._validation import parse_dates, require_columns, to_lazy, warn
-from .exceptions import InvalidDataError, RetentionKitError
+from . import _files
+from ._columns import MissingCustomers, Spec, build, check_policy
+from ._frames import to_lazy
+from ._validation import require_columns, warn
+from .exceptions import RetentionKitError
 
 __all__ = [
     "ENGINES",
@@ -26,18 +40,31 @@ __all__ = [
     "read_table",
 ]
 
-SUPPORTED_SUFFIXES = (".csv", ".txt", ".parquet", ".pq", ".xlsx", ".xls")
+SUPPORTED_SUFFIXES = _files.SUPPORTED_SUFFIXES
 Engine = Literal["pandas", "polars", "duckdb"]
 ENGINES: tuple[str, ...] = ("pandas", "polars", "duckdb")
 
+#: Demo data names per reader, resolved in :func:`_source_frame` only.
+_DEMOS = {
+    "orders": {"demo": "load_orders", "demo-invoices": "load_invoices"},
+    "answers": {"demo": "load_nps"},
+    "subscriptions": {"demo": "load_subscriptions"},
+}
 
-def read_table(source: str | Path) -> pd.DataFrame:
-    r"""Read a CSV, Parquet or Excel file into pandas, choosing the reader by suffix.
+
+def read_table(
+    source: str | Path, *, encoding: str | None = None, sep: str | None = None
+) -> pd.DataFrame:
+    r"""Read a CSV, Parquet or Excel file into pandas, checking what the file holds.
 
     Parameters
     ----------
     source : str or Path
         Path of the file.
+    encoding : str, optional
+        Encoding of a text file, e.g. ``"cp1252"``; UTF-8 when omitted.
+    sep : str, optional
+        Delimiter of a text file; found from its first lines when omitted.
 
     Returns
     -------
@@ -46,70 +73,113 @@ def read_table(source: str | Path) -> pd.DataFrame:
     Raises
     ------
     RetentionKitError
-        If the file does not exist or its suffix is not one of :data:`SUPPORTED_SUFFIXES`.
+        If the file does not exist, its suffix is not one of :data:`SUPPORTED_SUFFIXES`,
+        its content is not what the suffix says, or it is not UTF-8 text and no
+        ``encoding`` is given.
+    EmptyDataError
+        If the file is empty or has a header only.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "orders.csv"
-    >>> _ = path.write_text("customer_id,order_date,amount\na,2024-01-05,10.5\n")
+    >>> _ = path.write_text("customer_id;order_date;amount\na;2024-01-05;10.5\n")
     >>> read_table(path).shape
     (1, 3)
     """
-    path = Path(source)
-    if not path.is_file():
-        msg = f"data file {str(path)!r} does not exist (looked in {Path.cwd()})."
+    return _files.read_pandas(_files.existing_file(source), encoding=encoding, sep=sep)
+
+
+def _source_frame(
+    source: Any,
+    engine: str,
+    *,
+    kind: str = "orders",
+    encoding: str | None = None,
+    sep: str | None = None,
+    text_cols: tuple[str, ...] = (),
+) -> tuple[nw.LazyFrame, Path | None]:
+    """The source as a lazy frame of ``engine`` (the one place demo names are resolved).
+
+    Files are read by pandas or scanned by Polars / DuckDB; frames in memory stay in their
+    own engine (pandas collects them). Returns the frame and the file path, if any.
+    """
+    path = None
+    demos = _DEMOS[kind]
+    if isinstance(source, str) and source in demos:
+        from . import datasets
+
+        loader = getattr(datasets, demos[source], None)
+        if loader is None:
+            msg = f"source={source!r} is not available in this version of retention_kit."
+            raise RetentionKitError(msg)
+        native: Any = loader()
+        if engine == "polars":
+            import polars as pl
+
+            native = pl.from_pandas(native).lazy()
+        elif engine == "duckdb":
+            import duckdb
+
+            native = duckdb.from_df(native)
+    elif isinstance(source, str | Path):
+        path = _files.existing_file(source)
+        if engine == "pandas":
+            native = _files.read_pandas(path, encoding=encoding, sep=sep, text_cols=text_cols)
+        else:
+            native = _files.scan_lazy(path, engine, encoding=encoding, sep=sep, text_cols=text_cols)
+    elif engine == "pandas":
+        native = to_lazy(source, arg="source").collect().to_pandas()
+    else:
+        native = source
+    if isinstance(native, pd.DataFrame):
+        used = [c for c in text_cols if c in native.columns and native[c].dtype == object]
+        # Mixed values (numbers and text from a spreadsheet) become text, as in a CSV.
+        native = native.astype(dict.fromkeys(used, "str"))
+    return to_lazy(native, arg="source"), path
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        msg = f"engine={engine!r}: use one of {', '.join(map(repr, ENGINES))}."
         raise RetentionKitError(msg)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return pd.read_csv(path, low_memory=False)
-    if suffix in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path)
-    msg = (
-        f"data file {str(path)!r}: cannot read {suffix or 'files without a suffix'}; "
-        f"use one of {', '.join(SUPPORTED_SUFFIXES)}."
-    )
-    raise RetentionKitError(msg)
 
 
-def _customer_ids(values: pd.Series) -> pd.Series:
-    """Customer ids as text; float ids from spreadsheets (17850.0) lose their ``.0``."""
-    if pd.api.types.is_float_dtype(values):
-        whole = values.dropna()
-        if (whole % 1 == 0).all():
-            return values.map(lambda v: None if pd.isna(v) else str(int(v))).astype("str")
-    return values.astype("str")
-
-
-def _dates(values: pd.Series, column: str, date_format: str | None) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
+def _timestamp(value: Any, arg: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
     try:
-        return pd.to_datetime(values, format=date_format)
-    except (ValueError, TypeError) as err:
-        sample = values.dropna().astype(str).head(3).tolist()
-        msg = (
-            f"date column {column!r} could not be read as dates (first values: {sample}; "
-            f"{err}). Pass the format, e.g. date_format='%m/%d/%Y %H:%M' "
-            f"(--date-format on the command line)."
-        )
-        raise InvalidDataError(msg) from None
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        msg = f"{arg}={value!r} is not a date; use YYYY-MM-DD."
+        raise RetentionKitError(msg) from None
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
-def _numbers(values: pd.Series, column: str) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64")
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = values[converted.isna() & values.notna()]
-    if len(bad):
-        msg = (
-            f"column {column!r} must be numeric; {len(bad)} value(s) are not, e.g. rows "
-            f"{list(bad.index[:5])}: {bad.head(5).tolist()}. Clean them in the file."
+def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: Any) -> Any:
+    """:func:`retention_kit._columns.build`, with engine failures on a file explained."""
+    require_columns(lf, {s.arg: s.col for s in [options.get("customer"), *specs] if s})
+    try:
+        return build(lf, specs, **options)
+    except RetentionKitError:
+        raise
+    except Exception as err:
+        if path is None:
+            raise
+        raise _files.csv_error(path, None, err) from None
+
+
+def _policy(missing_customers: str, drop_missing_customers: bool | None) -> MissingCustomers:
+    if drop_missing_customers is not None:
+        warn(
+            "drop_missing_customers= is deprecated; pass missing_customers='drop' or "
+            "missing_customers='error' instead."
         )
-        raise InvalidDataError(msg)
-    return converted.astype("float64")
+        missing_customers = "drop" if drop_missing_customers else "error"
+    check_policy(missing_customers)
+    return missing_customers  # type: ignore[return-value]
 
 
 def read_orders(
@@ -125,16 +195,19 @@ def read_orders(
     date_format: str | None = None,
     start: Any = None,
     end: Any = None,
-    drop_missing_customers: bool = True,
+    missing_customers: MissingCustomers = "drop",
+    encoding: str | None = None,
+    sep: str | None = None,
     engine: Engine = "pandas",
+    drop_missing_customers: bool | None = None,
 ) -> Any:
     """Read orders from a file (or a frame) into the package's default column names.
 
     Parameters
     ----------
     source : str, Path or DataFrame
-        ``"demo"`` for :func:`retention_kit.datasets.load_orders`, a CSV / Parquet / Excel
-        path, or a frame already in memory.
+        ``"demo"`` for :func:`retention_kit.datasets.load_orders`, ``"demo-invoices"``
+        for the invoice-line demo, a CSV / Parquet / Excel path, or a frame in memory.
     customer_col, date_col : str
         Columns of the customer id and the order date in the source.
     amount_col : str or None, default "amount"
@@ -143,123 +216,123 @@ def read_orders(
     quantity_col, price_col : str, optional
         Quantity and unit price, multiplied into the amount.
     order_col : str, optional
-        Order or invoice id, kept as ``order_id``.
+        Order or invoice id, kept as ``order_id``; an empty order id is an error (those
+        lines would be merged into one order).
     segment_col : str, optional
-        Segment column, kept as ``segment``.
+        Segment column, kept as ``segment``; empty values become the group ``"(none)"``.
     date_format : str, optional
-        strftime format of text dates, e.g. ``"%m/%d/%Y %H:%M"``; inferred when omitted.
+        strftime format of text dates, e.g. ``"%m/%d/%Y %H:%M"``; without it text dates
+        must be ISO (``YYYY-MM-DD``, with an optional ``HH:MM[:SS]``).
     start, end : date-like, optional
-        Keep orders in this window (inclusive).
-    drop_missing_customers : bool, default True
-        Drop rows without a customer id (guest checkouts in invoice exports) with a warning
-        that counts them; ``False`` raises instead.
+        Keep orders in this window (inclusive: ``end`` keeps its whole day).
+    missing_customers : {"drop", "error"}, default "drop"
+        Rows without a customer id (empty, blank or NaN; guest checkouts in invoice
+        exports): ``"drop"`` leaves them out with one warning that counts them,
+        ``"error"`` raises and shows some of them.
+    encoding : str, optional
+        Encoding of a text file (``"cp1252"``, ``"latin-1"``...); UTF-8 when omitted.
+    sep : str, optional
+        Delimiter of a text file; ``,``, ``;``, tab or ``|`` is found when omitted.
     engine : {"pandas", "polars", "duckdb"}, default "pandas"
         ``"pandas"`` reads the file into memory. ``"polars"`` and ``"duckdb"`` scan a
         Parquet or CSV file lazily and return a Polars LazyFrame or a DuckDB relation:
-        nothing is loaded until a metric aggregates it, so files larger than memory work.
+        nothing is loaded until a metric aggregates it, so files larger than memory work
+        (the checks below make one pass over the file).
+    drop_missing_customers : bool, optional
+        Deprecated: ``True`` is ``missing_customers="drop"``, ``False`` is ``"error"``.
 
     Returns
     -------
     pandas.DataFrame, polars.LazyFrame or duckdb.DuckDBPyRelation
-        Columns ``customer_id`` (text), ``order_date`` (datetime), ``amount`` (float), and
-        ``order_id`` / ``segment`` when asked for.
+        Columns ``customer_id`` (text; ``17850.0`` is read as ``"17850"``),
+        ``order_date`` (naive datetime), ``amount`` (float), and ``order_id`` / ``segment``
+        (text) when asked for. The same rows and values on every engine.
+
+    Raises
+    ------
+    RetentionKitError
+        For a file that cannot be read (see :func:`read_table`), conflicting column
+        arguments, or a ``start`` / ``end`` that is not a date.
+    MissingColumnError
+        If a column argument names no column of the source.
+    InvalidDataError
+        For dates that are empty or cannot be read, amounts, quantities or prices that
+        are text, empty, NaN or infinite, empty order ids, or (with
+        ``missing_customers="error"``) rows without a customer id. The message shows
+        the customers and values.
+    EmptyDataError
+        If no rows are left (an empty file, no customer ids, or a window with no orders).
 
     Examples
     --------
     >>> orders = read_orders("demo", order_col="order_id", segment_col="channel")
     >>> list(orders.columns)
     ['customer_id', 'order_date', 'amount', 'order_id', 'segment']
+    >>> lazy = read_orders("demo", engine="polars", start="2024-01-01", end="2024-01-31")
+    >>> lazy.select("order_date").collect()["order_date"].dt.month().unique().to_list()
+    [1]
     """
-    if engine not in ENGINES:
-        msg = f"engine={engine!r}: use one of {', '.join(map(repr, ENGINES))}."
-        raise RetentionKitError(msg)
-    if engine != "pandas":
-        return _scan_orders(
-            source,
-            engine=engine,
-            customer_col=customer_col,
-            date_col=date_col,
-            amount_col=amount_col,
-            quantity_col=quantity_col,
-            price_col=price_col,
-            order_col=order_col,
-            segment_col=segment_col,
-            date_format=date_format,
-            start=start,
-            end=end,
-        )
-    if isinstance(source, str) and source == "demo":
-        from .datasets import load_orders
-
-        frame = load_orders()
-    elif isinstance(source, str) and source == "demo-invoices":
-        from .datasets import load_invoices
-
-        frame = load_invoices()
-    elif isinstance(source, str | Path):
-        frame = read_table(source)
-    else:
-        frame = to_lazy(source).collect().to_pandas()
+    _check_engine(engine)
+    policy = _policy(missing_customers, drop_missing_customers)
     if amount_col is None and (quantity_col is None or price_col is None):
         msg = "Give amount_col=, or both quantity_col= and price_col= (amount = quantity x price)."
         raise RetentionKitError(msg)
     if amount_col is not None and (quantity_col or price_col):
-        msg = "Give either amount_col= or quantity_col= with price_col=, not both."
+        msg = (
+            f"Give either amount_col= or quantity_col= with price_col=, not both (got "
+            f"amount_col={amount_col!r}, quantity_col={quantity_col!r}, "
+            f"price_col={price_col!r}); pass amount_col=None to multiply quantity x price."
+        )
         raise RetentionKitError(msg)
-    require_columns(
-        to_lazy(frame.head(0)),
-        {
-            "customer_col": customer_col,
-            "date_col": date_col,
-            "amount_col": amount_col,
-            "quantity_col": quantity_col,
-            "price_col": price_col,
-            "order_col": order_col,
-            "segment_col": segment_col,
-        },
+    first, last = _timestamp(start, "start"), _timestamp(end, "end")
+    if last is not None and last == last.normalize():
+        last = last + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # the whole day
+    if first is not None and last is not None and first > last:
+        msg = f"start={start!r} is after end={end!r}: swap them."
+        raise RetentionKitError(msg)
+    lf, path = _source_frame(
+        source,
+        engine,
+        encoding=encoding,
+        sep=sep,
+        text_cols=tuple(c for c in (customer_col, date_col, order_col) if c),
     )
-    out = pd.DataFrame(
-        {
-            "customer_id": _customer_ids(frame[customer_col]),
-            "order_date": _dates(frame[date_col], date_col, date_format),
-        }
-    )
+    specs = [Spec("date", "date_col", date_col, "order_date")]
     if amount_col is not None:
-        out["amount"] = _numbers(frame[amount_col], amount_col)
+        specs.append(Spec("number", "amount_col", amount_col, "amount"))
     else:
-        out["amount"] = _numbers(frame[quantity_col], quantity_col) * _numbers(
-            frame[price_col], price_col
-        )
+        specs += [
+            Spec("number", "quantity_col", quantity_col, "_rk_quantity"),
+            Spec("number", "price_col", price_col, "_rk_price"),
+        ]
     if order_col is not None:
-        out["order_id"] = frame[order_col].astype("str")
+        specs.append(Spec("id", "order_col", order_col, "order_id"))
     if segment_col is not None:
-        out["segment"] = frame[segment_col].astype("str").fillna("(none)")
-
-    missing = out["customer_id"].isna()
-    if missing.any():
-        if not drop_missing_customers:
-            msg = (
-                f"customer column {customer_col!r} is empty in {int(missing.sum())} row(s), "
-                f"e.g. rows {list(out.index[missing][:5])}."
-            )
-            raise InvalidDataError(msg)
-        warn(
-            f"{int(missing.sum())} of {len(out)} rows have no {customer_col!r} "
-            f"(guest orders?) and were left out."
+        specs.append(Spec("label", "segment_col", segment_col, "segment"))
+    out = _build(
+        lf,
+        path,
+        specs,
+        customer=Spec("id", "customer_col", customer_col, "customer_id"),
+        missing_customers=policy,
+        hint=" (guest orders?)",
+        date_format=date_format,
+        window=("order_date", first, last) if (first is not None or last is not None) else None,
+        what="orders",
+    )
+    if amount_col is None:
+        out = out.with_columns((nw.col("_rk_quantity") * nw.col("_rk_price")).alias("amount")).drop(
+            "_rk_quantity", "_rk_price"
         )
-        out = out[~missing]
-    if out["order_date"].isna().any():
-        rows = list(out.index[out["order_date"].isna()][:5])
-        msg = f"date column {date_col!r} is empty in some rows, e.g. rows {rows}."
-        raise InvalidDataError(msg)
-    if start is not None:
-        out = out[out["order_date"] >= pd.Timestamp(start)]
-    if end is not None:
-        out = out[out["order_date"] <= pd.Timestamp(end) + pd.Timedelta(days=1) - pd.Timedelta(1)]
-    if out.empty:
-        msg = "No orders left after reading (check start/end and the customer column)."
-        raise RetentionKitError(msg)
-    return out.reset_index(drop=True)
+    names = ["customer_id", "order_date", "amount"]
+    names += [c for c, given in (("order_id", order_col), ("segment", segment_col)) if given]
+    return _result(out.select(names), engine)
+
+
+def _result(out: nw.LazyFrame, engine: str) -> Any:
+    if engine == "pandas" or out.implementation is nw.Implementation.PANDAS:
+        return out.collect().to_pandas().reset_index(drop=True)
+    return out.to_native()
 
 
 def read_answers(
@@ -269,6 +342,8 @@ def read_answers(
     date_col: str = "date",
     segment_col: str | None = None,
     date_format: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> pd.DataFrame:
     """Read survey answers (NPS) into columns ``score``, ``date`` and optionally ``segment``.
 
@@ -279,37 +354,40 @@ def read_answers(
     score_col, date_col : str
         Columns of the 0-10 score and the answer date.
     segment_col : str, optional
-        Segment column, kept as ``segment``.
+        Segment column, kept as ``segment`` (empty values become ``"(none)"``).
     date_format : str, optional
-        strftime format of text dates.
+        strftime format of text dates; ISO dates when omitted.
+    encoding, sep : str, optional
+        Encoding and delimiter of a text file, as in :func:`read_orders`.
 
     Returns
     -------
     pandas.DataFrame
+        Empty scores stay missing (:func:`retention_kit.net_promoter_score` asks to drop
+        them); scores written as text are read as numbers.
+
+    Raises
+    ------
+    InvalidDataError
+        If scores are text that is not a number, or dates are empty or cannot be read.
 
     Examples
     --------
     >>> read_answers("demo", segment_col="channel").columns.tolist()
     ['score', 'date', 'segment']
     """
-    if isinstance(source, str) and source == "demo":
-        from .datasets import load_nps
-
-        frame = load_nps()
-    elif isinstance(source, str | Path):
-        frame = read_table(source)
-    else:
-        frame = to_lazy(source).collect().to_pandas()
-    require_columns(
-        to_lazy(frame.head(0)),
-        {"score_col": score_col, "date_col": date_col, "segment_col": segment_col},
+    lf, path = _source_frame(
+        source, "pandas", kind="answers", encoding=encoding, sep=sep, text_cols=(date_col,)
     )
-    out = pd.DataFrame(
-        {"score": frame[score_col], "date": _dates(frame[date_col], date_col, date_format)}
-    )
+    specs = [Spec("date", "date_col", date_col, "date")]
     if segment_col is not None:
-        out["segment"] = frame[segment_col].astype("str").fillna("(none)")
-    return out
+        specs.append(Spec("label", "segment_col", segment_col, "segment"))
+    require_columns(lf, {"score_col": score_col})
+    # Numeric scores keep their type (whole numbers stay integers); text is read as numbers.
+    role = "keep" if lf.collect_schema()[score_col].is_numeric() else "number"
+    specs.insert(0, Spec(role, "score_col", score_col, "score", required=False))
+    out = _build(lf, path, specs, date_format=date_format, what="answers")
+    return _result(out.select(["score", "date", *(["segment"] if segment_col else [])]), "pandas")
 
 
 def read_subscriptions(
@@ -322,6 +400,9 @@ def read_subscriptions(
     trial_end_col: str | None = None,
     plan_col: str | None = None,
     date_format: str | None = None,
+    missing_customers: MissingCustomers = "drop",
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> pd.DataFrame:
     """Read subscriptions into columns ``customer_id``, ``start_date``, ``end_date``, ``mrr``.
 
@@ -333,159 +414,67 @@ def read_subscriptions(
     customer_col, start_col, end_col, mrr_col : str
         Columns of the customer id, start, end (empty = active) and monthly revenue.
     trial_end_col : str, optional
-        Trial end date, kept as ``trial_end``.
+        Trial end date, kept as ``trial_end`` (empty = no trial).
     plan_col : str, optional
-        Plan or tier, kept as ``plan``.
+        Plan or tier, kept as ``plan`` (empty values become ``"(none)"``).
     date_format : str, optional
-        strftime format of text dates.
+        strftime format of text dates; ISO dates when omitted.
+    missing_customers : {"drop", "error"}, default "drop"
+        Rows without a customer id: left out with one warning, or an error.
+    encoding, sep : str, optional
+        Encoding and delimiter of a text file, as in :func:`read_orders`.
 
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    InvalidDataError
+        If start dates are empty, dates cannot be read, or MRR is text, empty, NaN or
+        infinite (the message names the customers and values).
 
     Examples
     --------
     >>> read_subscriptions("demo", trial_end_col="trial_end", plan_col="plan").columns.tolist()
     ['customer_id', 'start_date', 'end_date', 'mrr', 'trial_end', 'plan']
     """
-    if isinstance(source, str) and source == "demo":
-        from .datasets import load_subscriptions
-
-        frame = load_subscriptions()
-    elif isinstance(source, str | Path):
-        frame = read_table(source)
-    else:
-        frame = to_lazy(source).collect().to_pandas()
-    require_columns(
-        to_lazy(frame.head(0)),
-        {
-            "customer_col": customer_col,
-            "start_col": start_col,
-            "end_col": end_col,
-            "mrr_col": mrr_col,
-            "trial_end_col": trial_end_col,
-            "plan_col": plan_col,
-        },
+    policy = _policy(missing_customers, None)
+    dates = (start_col, end_col, trial_end_col)
+    lf, path = _source_frame(
+        source,
+        "pandas",
+        kind="subscriptions",
+        encoding=encoding,
+        sep=sep,
+        text_cols=tuple(c for c in (customer_col, *dates) if c),
     )
-    out = pd.DataFrame(
-        {
-            "customer_id": _customer_ids(frame[customer_col]),
-            "start_date": _dates(frame[start_col], start_col, date_format),
-            "end_date": _dates(frame[end_col], end_col, date_format),
-            "mrr": frame[mrr_col],
-        }
-    )
-    if trial_end_col is not None:
-        out["trial_end"] = _dates(frame[trial_end_col], trial_end_col, date_format)
-    if plan_col is not None:
-        out["plan"] = frame[plan_col].astype("str").fillna("(none)")
-    return out
-
-
-def scan_table(source: str | Path, engine: Engine) -> Any:
-    """Open a Parquet or CSV file lazily with Polars or DuckDB (nothing is read yet)."""
-    path = Path(source)
-    if not path.is_file():
-        msg = f"data file {str(path)!r} does not exist (looked in {Path.cwd()})."
-        raise RetentionKitError(msg)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".txt", ".parquet", ".pq"):
-        msg = (
-            f"data file {str(path)!r}: engine={engine!r} scans Parquet or CSV files; read "
-            f"{suffix} files with engine='pandas' (or convert them to Parquet)."
-        )
-        raise RetentionKitError(msg)
-    parquet = suffix in (".parquet", ".pq")
-    if engine == "polars":
-        import polars as pl
-
-        return pl.scan_parquet(path) if parquet else pl.scan_csv(path, infer_schema_length=10_000)
-    import duckdb
-
-    return duckdb.read_parquet(str(path)) if parquet else duckdb.read_csv(str(path))
-
-
-def _scan_orders(
-    source: Any,
-    *,
-    engine: Engine,
-    customer_col: str,
-    date_col: str,
-    amount_col: str | None,
-    quantity_col: str | None,
-    price_col: str | None,
-    order_col: str | None,
-    segment_col: str | None,
-    date_format: str | None,
-    start: Any,
-    end: Any,
-) -> Any:
-    """The lazy twin of :func:`read_orders`: the same columns, built in the engine."""
-    if isinstance(source, str) and source == "demo":
-        from .datasets import load_orders
-
-        demo = load_orders()
-        if engine == "polars":
-            import polars as pl
-
-            native = pl.from_pandas(demo).lazy()
-        else:
-            import duckdb
-
-            native = duckdb.from_df(demo)
-    elif isinstance(source, str | Path):
-        native = scan_table(source, engine)
-    else:
-        native = source
-    if amount_col is None and (quantity_col is None or price_col is None):
-        msg = "Give amount_col=, or both quantity_col= and price_col= (amount = quantity x price)."
-        raise RetentionKitError(msg)
-    lf = to_lazy(native)
-    require_columns(
-        lf,
-        {
-            "customer_col": customer_col,
-            "date_col": date_col,
-            "amount_col": amount_col,
-            "quantity_col": quantity_col,
-            "price_col": price_col,
-            "order_col": order_col,
-            "segment_col": segment_col,
-        },
-    )
-    schema = lf.collect_schema()
-    customer = nw.col(customer_col)
-    if schema[customer_col].is_float():
-        customer = customer.cast(nw.Int64)  # spreadsheet ids: 17850.0 -> "17850"
-    if date_format is not None and schema[date_col] == nw.String:
-        lf = lf.with_columns(nw.col(date_col).str.to_datetime(date_format))
-    else:
-        lf = parse_dates(native, lf, date_col, "date_col")
-    if amount_col is not None:
-        amount = nw.col(amount_col).cast(nw.Float64)
-    else:
-        amount = nw.col(quantity_col).cast(nw.Float64) * nw.col(price_col).cast(nw.Float64)
-    columns = [
-        customer.cast(nw.String).alias("customer_id"),
-        nw.col(date_col).alias("order_date"),
-        amount.alias("amount"),
+    specs = [
+        Spec("date", "start_col", start_col, "start_date"),
+        Spec("date", "end_col", end_col, "end_date", required=False),
+        Spec("number", "mrr_col", mrr_col, "mrr"),
     ]
-    if order_col is not None:
-        columns.append(nw.col(order_col).cast(nw.String).alias("order_id"))
-    if segment_col is not None:
-        columns.append(nw.col(segment_col).cast(nw.String).fill_null("(none)").alias("segment"))
-    out = lf.select(columns)
-    missing = int(
-        collect(out.select(nw.col("customer_id").is_null().cast(nw.Int64).sum().alias("n")))["n"]
-        .fillna(0)
-        .iloc[0]
+    if trial_end_col is not None:
+        specs.append(Spec("date", "trial_end_col", trial_end_col, "trial_end", required=False))
+    if plan_col is not None:
+        specs.append(Spec("label", "plan_col", plan_col, "plan"))
+    out = _build(
+        lf,
+        path,
+        specs,
+        customer=Spec("id", "customer_col", customer_col, "customer_id"),
+        missing_customers=policy,
+        date_format=date_format,
+        what="subscriptions",
     )
-    if missing:
-        warn(f"{missing} rows have no {customer_col!r} (guest orders?) and were left out.")
-        out = out.filter(~nw.col("customer_id").is_null())
-    if start is not None:
-        out = out.filter(nw.col("order_date") >= pd.Timestamp(start).to_pydatetime())
-    if end is not None:
-        last = pd.Timestamp(end) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-        out = out.filter(nw.col("order_date") <= last.to_pydatetime())
-    return out.to_native()
+    return _result(out, "pandas")
+
+
+def scan_table(
+    source: str | Path, engine: Engine, *, encoding: str | None = None, sep: str | None = None
+) -> Any:
+    """Open a Parquet or CSV file lazily with Polars or DuckDB (nothing is read yet)."""
+    _check_engine(engine)
+    return _files.scan_lazy(
+        _files.existing_file(source), engine, encoding=encoding, sep=sep, text_cols=()
+    )

@@ -196,7 +196,7 @@ def test_report_on_invoice_export(tmp_path):
         "date_format": "%m/%d/%Y %H:%M",
     }
     metrics, nb = run_report(tmp_path, data=str(path), nps_data=None, **options)
-    with pytest.warns(rk.RetentionKitWarning, match="have no 'CustomerID'"):
+    with pytest.warns(rk.RetentionKitWarning, match="have no customer id in 'CustomerID'"):
         orders = rk.io.read_orders(path, **options)
     assert (orders["amount"] < 0).sum() > 0  # the export has returns
     expected = expected_metrics(orders, freq="month")
