@@ -390,3 +390,7 @@ def _unparsed(
         n = rows.aggregate("count(*)").fetchall()[0][0]
         return rows.select(*columns).limit(_SHOWN).df(), int(n)
     return collect(lf.select(columns).head(_SHOWN)), 0
+
+
+#: Missing values of a column as the readers define them (for callers outside this module).
+blank = _blank

@@ -255,9 +255,7 @@ def prepare_orders(
             "by": by_cols,
         },
     )
-    if duplicates not in ("warn", "drop", "keep", "error"):
-        msg = f"duplicates={duplicates!r}: use 'warn', 'drop', 'keep' or 'error'."
-        raise RetentionKitError(msg)
+    check_duplicates_policy(duplicates)
     required = {"customer_col": customer_col, "date_col": date_col}
     if amount_col is not None:
         check_numeric(orders, lf, amount_col, "amount_col")
@@ -283,28 +281,7 @@ def prepare_orders(
         if stats[f"null_{arg}"]:
             check_no_nulls(orders, lf, {arg: col})
 
-    if duplicates != "keep":
-        n_unique = count_rows(lf.unique())
-        n_dup = n_rows - n_unique
-        if n_dup:
-            text = (
-                f"orders has {n_dup} exact duplicate row(s) (every column equal to another row's)."
-            )
-            if duplicates == "error":
-                msg = text + " Remove them (df.drop_duplicates()) or pass duplicates='keep'."
-                raise InvalidDataError(msg)
-            if duplicates == "drop":
-                lf = lf.unique()
-            else:
-                kept = (
-                    " They are kept (summed into their order's amount)"
-                    if order_col is not None
-                    else " They are kept and counted as separate orders"
-                )
-                warn(
-                    text + kept + "; pass duplicates='drop' to remove them or "
-                    "duplicates='keep' to silence this."
-                )
+    lf = handle_duplicates(lf, duplicates, n_rows=n_rows, summed=order_col is not None)
 
     if start is not None:
         lf = lf.filter(nw.col(date_col) >= pd.Timestamp(start).to_pydatetime())
@@ -522,3 +499,58 @@ def check_mrr(native: Any, lf: nw.LazyFrame, col: str) -> None:
 def resolve_as_of(as_of: Any, default: pd.Timestamp) -> pd.Timestamp:
     """The observation date: ``as_of`` if given, else the last date in the data."""
     return pd.Timestamp(default if as_of is None else as_of)
+
+
+def check_duplicates_policy(duplicates: str) -> None:
+    """Raise unless ``duplicates`` is one of the documented policies."""
+    if duplicates not in ("warn", "drop", "keep", "error"):
+        msg = f"duplicates={duplicates!r}: use 'warn', 'drop', 'keep' or 'error'."
+        raise RetentionKitError(msg)
+
+
+def handle_duplicates(
+    lf: nw.LazyFrame,
+    duplicates: Duplicates,
+    *,
+    n_rows: int | None = None,
+    summed: bool = False,
+    what: str = "orders",
+    among: nw.Expr | None = None,
+) -> nw.LazyFrame:
+    """Apply the ``duplicates`` policy to exact duplicate rows of ``lf``.
+
+    The one definition of a duplicate in the package: a row equal in every column to
+    another row of the frame as given (for a file, every column of the file). ``"warn"``
+    keeps them with one warning that counts them, ``"drop"`` keeps one of each, ``"error"``
+    raises and ``"keep"`` skips the check. ``summed`` says whether kept duplicates are
+    summed into their order (there is an order id) or count as orders of their own.
+    ``among`` counts only the rows where it holds (the rows with a customer id, when
+    reading a file whose other rows are left out).
+    """
+    check_duplicates_policy(duplicates)
+    if duplicates == "keep":
+        return lf
+    counted = lf if among is None else lf.filter(among)
+    total = count_rows(counted) if n_rows is None or among is not None else n_rows
+    n_dup = total - count_rows(counted.unique())
+    if not n_dup:
+        return lf
+    text = (
+        f"{what} has {n_dup:,} exact duplicate row(s) (every column equal to another row's)."
+    )
+    if duplicates == "error":
+        msg = text + " Remove them (df.drop_duplicates()) or pass duplicates='keep'."
+        raise InvalidDataError(msg)
+    if duplicates == "drop":
+        warn(text + " One of each is kept (duplicates='drop').")
+        return lf.unique()
+    kept = (
+        " They are kept (summed into their order's amount)"
+        if summed
+        else " They are kept and counted as separate orders"
+    )
+    warn(
+        text + kept + "; pass duplicates='drop' to remove them or duplicates='keep' to "
+        "silence this."
+    )
+    return lf

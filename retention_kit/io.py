@@ -26,9 +26,9 @@ import narwhals as nw
 import pandas as pd
 
 from . import _files
-from ._columns import MissingCustomers, Spec, build, check_policy
+from ._columns import MissingCustomers, Spec, blank, build, check_policy
 from ._frames import to_lazy
-from ._validation import require_columns, warn
+from ._validation import Duplicates, handle_duplicates, require_columns, warn
 from .exceptions import RetentionKitError
 
 __all__ = [
@@ -171,6 +171,23 @@ def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: An
         raise _files.csv_error(path, None, err) from None
 
 
+def _duplicates(
+    lf: nw.LazyFrame, path: Path | None, duplicates: Duplicates, customer_col: str, *, summed: bool
+) -> nw.LazyFrame:
+    """Exact duplicate rows of the source, counted among the rows with a customer id."""
+    require_columns(lf, {"customer_col": customer_col})
+    has_id = ~blank(customer_col, lf.collect_schema()[customer_col])
+    where = f"the file {path.name!r}" if path is not None else "orders"
+    try:
+        return handle_duplicates(lf, duplicates, summed=summed, what=where, among=has_id)
+    except RetentionKitError:
+        raise
+    except Exception as err:
+        if path is None:
+            raise
+        raise _files.csv_error(path, None, err) from None
+
+
 def _policy(missing_customers: str, drop_missing_customers: bool | None) -> MissingCustomers:
     if drop_missing_customers is not None:
         warn(
@@ -196,6 +213,7 @@ def read_orders(
     start: Any = None,
     end: Any = None,
     missing_customers: MissingCustomers = "drop",
+    duplicates: Duplicates = "warn",
     encoding: str | None = None,
     sep: str | None = None,
     engine: Engine = "pandas",
@@ -229,6 +247,14 @@ def read_orders(
         Rows without a customer id (empty, blank or NaN; guest checkouts in invoice
         exports): ``"drop"`` leaves them out with one warning that counts them,
         ``"error"`` raises and shows some of them.
+    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
+        Exact duplicate rows of the source (every column of the file equal to another
+        row's; the package's one definition of a duplicate): ``"warn"`` keeps them with
+        one warning that counts them (with ``order_col`` they are summed into their
+        order, else each counts as an order), ``"drop"`` keeps one of each, ``"error"``
+        raises. Later calls on the result can then pass ``duplicates="keep"``: fewer
+        columns there make different lines look alike (two items of one invoice at the
+        same price).
     encoding : str, optional
         Encoding of a text file (``"cp1252"``, ``"latin-1"``...); UTF-8 when omitted.
     sep : str, optional
@@ -297,6 +323,7 @@ def read_orders(
         sep=sep,
         text_cols=tuple(c for c in (customer_col, date_col, order_col) if c),
     )
+    lf = _duplicates(lf, path, duplicates, customer_col, summed=order_col is not None)
     specs = [Spec("date", "date_col", date_col, "order_date")]
     if amount_col is not None:
         specs.append(Spec("number", "amount_col", amount_col, "amount"))

@@ -108,3 +108,25 @@ def test_the_model_failure_is_reproducible_and_handled(orders):
     assert (basis == "population mean").all()
     assert any(f"{len(zero):,} repeat buyers" in note for note in value.notes)
     assert np.isfinite(value.customers["clv"]).all()
+
+
+def test_one_truth_for_duplicates(lines, tmp_path):
+    """A duplicate is a row equal in every column of the file; read_orders counts those
+    among the rows it keeps (the rows with a customer id)."""
+    expected = int(lines.dropna(subset=["CustomerID"]).duplicated().sum())
+    path = tmp_path / "invoices.csv"
+    lines.to_csv(path, index=False)
+    for source, where in ((lines, "orders"), (path, "the file 'invoices.csv'")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", rk.RetentionKitWarning)
+            rk.io.read_orders(source, **COLUMNS)
+        texts = [str(w.message) for w in caught]
+        assert f"{where} has {expected:,} exact duplicate row(s)" in " ".join(texts)
+        assert "summed into their order's amount" in " ".join(texts)
+    # Dropping them takes exactly those rows out.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rk.RetentionKitWarning)
+        kept = rk.io.read_orders(lines, **COLUMNS)
+        dropped = rk.io.read_orders(lines, **COLUMNS, duplicates="drop")
+    known = lines.dropna(subset=["CustomerID"])
+    assert len(kept) - len(dropped) == int(known.duplicated().sum())

@@ -404,8 +404,10 @@ def test_demo_invoices_is_resolved_once_the_loader_exists(monkeypatch):
             io.read_orders("demo-invoices", **INVOICE)
         lines = pd.read_csv(pd.io.common.StringIO(HEADER + LINES))
         monkeypatch.setattr(datasets, "load_invoices", lambda: lines, raising=False)
-    with pytest.warns(rk.RetentionKitWarning, match="have no customer id in 'CustomerID'"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", rk.RetentionKitWarning)
         orders = io.read_orders("demo-invoices", **INVOICE)
+    assert any("have no customer id in 'CustomerID'" in str(w.message) for w in caught)
     assert {"customer_id", "order_date", "amount", "order_id", "segment"} <= set(orders.columns)
 
 
@@ -464,4 +466,4 @@ def test_nan_customer_ids_apart_from_null_are_missing_everywhere(tmp_path):
     for engine in ENGINES:
         frame, notes = read(path, engine)
         assert frame["customer_id"].tolist() == ["17850", "13047"], engine
-        assert notes[0].startswith("2 of 4 rows have no customer id in 'customer_id'")
+        assert any(n.startswith("2 of 4 rows have no customer id in 'customer_id'") for n in notes)
