@@ -192,6 +192,10 @@ def read_orders(
         from .datasets import load_orders
 
         frame = load_orders()
+    elif isinstance(source, str) and source == "demo-invoices":
+        from .datasets import load_invoices
+
+        frame = load_invoices()
     elif isinstance(source, str | Path):
         frame = read_table(source)
     else:
@@ -417,10 +421,10 @@ def _scan_orders(
     end: Any,
 ) -> Any:
     """The lazy twin of :func:`read_orders`: the same columns, built in the engine."""
-    if isinstance(source, str) and source == "demo":
-        from .datasets import load_orders
+    if isinstance(source, str) and source in ("demo", "demo-invoices"):
+        from . import datasets
 
-        demo = load_orders()
+        demo = datasets.load_orders() if source == "demo" else datasets.load_invoices()
         if engine == "polars":
             import polars as pl
 
