@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -281,6 +282,14 @@ def _run_one(
 def _worker(conn: Any, call: tuple[Any, ...]) -> None:
     """Entry point of a worker process: one notebook; the parent handles Ctrl-C."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from tqdm import tqdm
+
+        # tqdm's default lock is a multiprocessing semaphore: when the parent kills this
+        # worker, the resource tracker would warn about it on stderr after the command ends.
+        tqdm.set_lock(threading.RLock())
+    except ImportError:  # pragma: no cover - papermill depends on tqdm
+        pass
     try:
         outcome = _run_one(*call)
     except Exception as err:  # noqa: BLE001 - e.g. a refused path: report it as the failure

@@ -11,7 +11,8 @@ import functools
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -357,6 +358,16 @@ def _check_flags(args: argparse.Namespace) -> list[str]:
     return wanted
 
 
+@contextmanager
+def _progress_bars_end_lines() -> Iterator[None]:
+    """A run stopped mid-way leaves a progress bar without its newline: end it first."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        raise
+
+
 def _report(args: argparse.Namespace) -> int:
     from . import _report_runner as runner
     from ._report_lock import busy_message, lock_holder
@@ -400,7 +411,7 @@ def _report(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     began = time.perf_counter()
-    with _reading("orders"):
+    with _reading("orders"), _progress_bars_end_lines():
         result = run_report(
             params,
             out_dir,
