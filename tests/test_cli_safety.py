@@ -532,3 +532,15 @@ def test_killed_run_leaves_out_as_it_was(tmp_path, sig, code, jobs):
     assert _tree(tmp_path) == {"out/report.html": len("my earlier report")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert _tagged_kernel_dirs() <= kernels_before
+
+
+def test_leftovers_of_a_killed_run_are_cleared_under_the_lock(tmp_path):
+    out = tmp_path / "r"
+    (tmp_path / ".r.partial-999999").mkdir()
+    (tmp_path / ".r.partial-999999" / "report.ipynb").write_text("half")
+    (tmp_path / ".r.old-999999").mkdir()  # died between its two renames: the report is here
+    (tmp_path / ".r.old-999999" / "report.html").write_text("earlier")
+    with ReportLock(out):
+        runner._clear_leftovers(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert (out / "report.html").read_text() == "earlier"
