@@ -389,13 +389,13 @@ def run_report(
             msg = f"out_dir={str(out_dir)!r}: cannot create its parent folder ({err})."
             raise RetentionKitError(msg) from None
         with ReportLock(out_dir):
+            _clear_leftovers(out_dir)
             if _non_empty(out_dir) and not force:
                 msg = (
                     f"out_dir={str(out_dir)!r} already exists and is not empty; pass "
                     f"force=True to replace it, or choose another folder."
                 )
                 raise RetentionKitError(msg)
-            _clear_leftovers(out_dir)
             partial = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
             tag = uuid.uuid4().hex[:10]
             try:
