@@ -7,20 +7,26 @@ dates, parameters), so a mistake is one line on stderr, not a traceback from a n
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
+import functools
 import re
 import sys
-import tempfile
 import time
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from ._frames import FREQS
+from ._report_inputs import (
+    _check_inputs,
+    _default_out,
+    _FlagError,
+    _headline,
+    _parameters,
+    _reading,
+    flag_text,
+)
 from .exceptions import RetentionKitError
 
 __all__ = ["main", "notebook_dir", "run_report"]
@@ -40,6 +46,7 @@ _NEEDS = {"04_nps": "nps_data", "06_subscriptions": "subscriptions_data"}
 _EPILOG = """\
 examples:
   retention-kit report --data demo
+  retention-kit report --data demo-invoices   # a messy invoice-line export
   retention-kit report --data orders.csv --customer-col CustomerID \\
       --date-col InvoiceDate --date-format "%m/%d/%Y %H:%M" \\
       --quantity-col Quantity --price-col UnitPrice --order-col InvoiceNo \\
@@ -74,7 +81,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that shows one line and the usage hint, and exits 2, on any user error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,12 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         required=True,
         metavar="PATH",
-        help="orders file (.csv, .parquet, .xlsx) or 'demo' for the built-in demo data",
+        help="orders file (.csv, .parquet, .xlsx), or 'demo' / 'demo-invoices' for the "
+        "built-in demo data (clean orders / a messy invoice-line export)",
     )
     data.add_argument(
-        "--customer-col", metavar="COL", default="customer_id", help="customer id column"
+        "--customer-col",
+        metavar="COL",
+        default=None,
+        help="customer id column (default: customer_id; CustomerID with demo-invoices)",
     )
-    data.add_argument("--date-col", metavar="COL", default="order_date", help="order date column")
+    data.add_argument(
+        "--date-col",
+        metavar="COL",
+        default=None,
+        help="order date column (default: order_date; InvoiceDate with demo-invoices)",
+    )
     data.add_argument(
         "--amount-col",
         metavar="COL",
@@ -192,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", metavar="DATE", default=None, help="date the data runs to (default: last order)"
     )
     what.add_argument(
-        "--currency", metavar="SYMBOL", default="$", help="currency symbol for tables"
+        "--currency",
+        metavar="SYMBOL",
+        default=None,
+        help="currency symbol for tables (default: $; £ with demo-invoices)",
     )
     what.add_argument(
         "--loyalty-threshold",
@@ -255,197 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass
-class ReportResult:
-    """What a report run produced."""
-
-    out_dir: Path
-    succeeded: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _parameters(args: argparse.Namespace) -> dict[str, Any]:
-    demo = args.data == "demo"
-    amount_col = args.amount_col
-    if amount_col is None and not (args.quantity_col or args.price_col):
-        amount_col = "amount"
-    if (args.quantity_col is None) != (args.price_col is None):
-        msg = "--quantity-col and --price-col go together (amount = quantity x price)."
-        raise RetentionKitError(msg)
-    if amount_col is not None and args.quantity_col is not None:
-        msg = "give --amount-col or --quantity-col/--price-col, not both."
-        raise RetentionKitError(msg)
-    nps = args.nps if args.nps is not None else ("demo" if demo else None)
-    subs = args.subscriptions if args.subscriptions is not None else ("demo" if demo else None)
-    return {
-        "data": args.data if demo else str(Path(args.data).resolve()),
-        "customer_col": args.customer_col,
-        "date_col": args.date_col,
-        "amount_col": amount_col,
-        "quantity_col": args.quantity_col,
-        "price_col": args.price_col,
-        "order_col": args.order_col if args.order_col or not demo else "order_id",
-        "segment_col": args.segment_col if args.segment_col or not demo else "channel",
-        "date_format": args.date_format,
-        "engine": args.engine,
-        "freq": args.freq,
-        "start": args.start,
-        "end": args.end,
-        "as_of": args.as_of,
-        "currency": args.currency,
-        "loyalty_threshold": args.loyalty_threshold,
-        "acquisition_cost": args.acquisition_cost,
-        "gross_margin": args.gross_margin,
-        "discount_rate": args.discount_rate,
-        "nps_data": nps if nps in (None, "demo") else str(Path(nps).resolve()),
-        "nps_score_col": args.nps_score_col,
-        "nps_date_col": args.nps_date_col,
-        "subscriptions_data": subs if subs in (None, "demo") else str(Path(subs).resolve()),
-        "sub_customer_col": args.sub_customer_col,
-        "sub_start_col": args.sub_start_col,
-        "sub_end_col": args.sub_end_col,
-        "sub_mrr_col": args.sub_mrr_col,
-        "sub_trial_end_col": args.sub_trial_end_col or ("trial_end" if subs == "demo" else None),
-        "sub_plan_col": args.sub_plan_col or ("plan" if subs == "demo" else None),
-    }
-
-
-def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
-    """Read the data once with the given mapping, so bad input fails before any kernel."""
-    import narwhals as nw
-    import pandas as pd
-
-    from . import io
-    from ._frames import collect, to_lazy
-
-    for name in ("start", "end", "as_of"):
-        if params[name] is not None:
-            try:
-                pd.Timestamp(params[name])
-            except ValueError:
-                flag = name.replace("_", "-")
-                msg = f"--{flag} {params[name]!r} is not a date; use YYYY-MM-DD."
-                raise RetentionKitError(msg) from None
-    if params["loyalty_threshold"] < 0:
-        msg = "--loyalty-threshold must be 0 or more orders."
-        raise RetentionKitError(msg)
-    if not 0 < params["gross_margin"] <= 100:
-        msg = "--gross-margin is a percentage of revenue: between 0 and 100."
-        raise RetentionKitError(msg)
-    if params["acquisition_cost"] < 0 or params["discount_rate"] < 0:
-        msg = "--acquisition-cost and --discount-rate must not be negative."
-        raise RetentionKitError(msg)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the notebooks show these warnings where they matter
-        orders = io.read_orders(
-            params["data"],
-            customer_col=params["customer_col"],
-            date_col=params["date_col"],
-            amount_col=params["amount_col"],
-            quantity_col=params["quantity_col"],
-            price_col=params["price_col"],
-            order_col=params["order_col"],
-            segment_col=params["segment_col"],
-            date_format=params["date_format"],
-            start=params["start"],
-            end=params["end"],
-            engine=params["engine"],
-        )
-        facts = collect(
-            to_lazy(orders).select(
-                nw.len().alias("rows"), nw.col("customer_id").n_unique().alias("customers")
-            )
-        ).iloc[0]
-        if params["nps_data"] is not None:
-            io.read_answers(
-                params["nps_data"],
-                score_col=params["nps_score_col"],
-                date_col=params["nps_date_col"],
-            )
-        if params["subscriptions_data"] is not None:
-            io.read_subscriptions(
-                params["subscriptions_data"],
-                customer_col=params["sub_customer_col"],
-                start_col=params["sub_start_col"],
-                end_col=params["sub_end_col"],
-                mrr_col=params["sub_mrr_col"],
-                trial_end_col=params["sub_trial_end_col"],
-                plan_col=params["sub_plan_col"],
-                date_format=params["date_format"],
-            )
-    return {"rows": int(facts["rows"]), "customers": int(facts["customers"])}
-
-
-def _default_out(data: str) -> Path:
-    name = "demo" if data == "demo" else Path(data).stem
-    return Path("reports") / f"{dt.date.today():%Y-%m-%d}-{name}"
-
-
-def _write_html(executed: Path) -> None:
-    """Write NAME.html (with code) and NAME.summary.html (code and set-up cells hidden)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    notebook = nbformat.read(executed, as_version=4)
-    full = HTMLExporter(template_name="lab")
-    html, _ = full.from_notebook_node(notebook)
-    executed.with_suffix(".html").write_text(html, encoding="utf-8")
-    summary = HTMLExporter(
-        template_name="lab",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    # Cells for whoever runs the notebook (how to set parameters) are not for stakeholders.
-    summary.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={"hide-in-summary"}, enabled=True), enabled=True
-    )
-    html, _ = summary.from_notebook_node(notebook)
-    executed.with_suffix(".summary.html").write_text(html, encoding="utf-8")
-
-
-def _kernel_manager_class() -> type:
-    """A kernel manager on IPC sockets (local kernels need no TCP, and no TCP warning)."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            # Socket files of their own, so kernels started side by side never collide.
-            self.ip = str(Path(tempfile.mkdtemp(prefix="rk-kernel-")) / "ipc")
-
-    return IPCKernelManager
-
-
-def _run_one(
-    name: str, source: Path, out_dir: Path, params: dict[str, Any], html: bool, progress: Any
-) -> tuple[str, str | None, float]:
-    """Execute one notebook (and convert it); return its name, error line or None, seconds."""
-    import papermill
-
-    began = time.perf_counter()
-    target = out_dir / f"{name}.ipynb"
-    declared = papermill.inspect_notebook(str(source))
-    error = None
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(target),
-            parameters={k: v for k, v in params.items() if k in declared},
-            kernel_name="python3",
-            progress_bar=progress,
-            cwd=str(out_dir),
-            kernel_manager_class=_kernel_manager_class(),
-        )
-    except Exception as err:  # noqa: BLE001 - report the failure, keep the others
-        text = str(err).strip()
-        error = text.splitlines()[-1] if text else repr(err)
-    if html and target.exists():
-        _write_html(target)
-    return name, error, time.perf_counter() - began
+@functools.cache
+def _flag_names() -> frozenset[str]:
+    """Every option string of ``retention-kit report``."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return frozenset(o for a in sub.choices["report"]._actions for o in a.option_strings)
 
 
 def run_report(
@@ -456,8 +290,15 @@ def run_report(
     html: bool = True,
     progress: bool = True,
     jobs: int = 1,
-) -> ReportResult:
+    force: bool = False,
+) -> Any:
     """Execute ``notebooks`` with ``parameters`` into ``out_dir``; keep going past failures.
+
+    The notebooks write into a hidden sibling folder (``.NAME.partial-PID``) that replaces
+    ``out_dir`` only once every notebook has been attempted; a lock file ``NAME.lock``
+    beside it keeps a second run out. Ctrl-C or SIGTERM stops every worker and kernel,
+    removes the partial folder and raises :class:`KeyboardInterrupt` (its ``exit_code`` is
+    130 or 143), leaving ``out_dir`` as it was.
 
     Parameters
     ----------
@@ -465,7 +306,7 @@ def run_report(
         Notebook parameters (see ``retention-kit notebooks``); ``output_dir`` is set here.
         Each notebook receives the ones its ``parameters`` cell declares.
     out_dir : Path
-        Folder for the executed notebooks, HTML and metrics.json (created if missing).
+        Folder for the executed notebooks, HTML and metrics.json.
     notebooks : sequence of str
         Notebook names without ``.ipynb``.
     html : bool, default True
@@ -473,57 +314,78 @@ def run_report(
     progress : bool, default True
         Show papermill's progress bar (one line per notebook).
     jobs : int, default 1
-        Notebooks executed at the same time (each has its own kernel).
+        Notebooks executed at the same time (each in a worker process with its own kernel).
+    force : bool, default False
+        Replace an existing, non-empty ``out_dir`` (at the end, after the run).
 
     Returns
     -------
     ReportResult
-        Which notebooks succeeded or failed, and how long each took.
+        Which notebooks succeeded or failed, how long each took, and the sections of each
+        that could not be computed.
+
+    Raises
+    ------
+    RetentionKitError
+        If ``out_dir`` is a file, cannot be written, is not empty (without ``force``) or is
+        being written by another run.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from . import _report_runner
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = ReportResult(out_dir=out_dir)
-    params = {**parameters, "output_dir": str(out_dir.resolve())}
-    calls = [
-        (
-            name,
-            notebook_dir() / f"{name}.ipynb",
-            out_dir,
-            params,
-            html,
-            {"desc": f"{name:<24}", "position": i, "leave": True} if progress else False,
-        )
-        for i, name in enumerate(notebooks)
-    ]
-    if jobs <= 1:
-        outcomes = [_run_one(*call) for call in calls]
-    else:
-        import multiprocessing
+    return _report_runner.run_report(
+        parameters,
+        out_dir,
+        source_dir=notebook_dir(),
+        notebooks=notebooks,
+        html=html,
+        progress=progress,
+        jobs=jobs,
+        force=force,
+    )
 
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
-            outcomes = list(pool.map(_run_one, *zip(*calls, strict=True)))
-    for name, error, seconds in outcomes:
-        result.seconds[name] = seconds
-        if error is None:
-            result.succeeded.append(name)
-        else:
-            result.failed[name] = error
-    return result
+
+def _check_flags(args: argparse.Namespace) -> list[str]:
+    """Flags that need no data: one-line errors before anything is read."""
+    if args.jobs < 1:
+        msg = f"--jobs {args.jobs}: run at least 1 notebook at a time (e.g. --jobs 2)."
+        raise RetentionKitError(msg)
+    wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+    bad = [n for n in wanted if not re.fullmatch(r"[A-Za-z0-9_-]+", n)]
+    if bad:
+        choices = ", ".join(REPORT_NOTEBOOKS)
+        msg = f"--notebooks: {bad} are not notebook names; choose from {choices}."
+        raise RetentionKitError(msg)
+    return wanted
+
+
+@contextmanager
+def _progress_bars_end_lines() -> Iterator[None]:
+    """A run stopped mid-way leaves a progress bar without its newline: end it first."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        raise
 
 
 def _report(args: argparse.Namespace) -> int:
+    from . import _report_runner as runner
+    from ._report_lock import busy_message, lock_holder
+
+    wanted = _check_flags(args)
     params = _parameters(args)
-    out_dir = Path(args.out) if args.out else _default_out(args.data)
-    if out_dir.exists() and any(out_dir.iterdir()) and not args.force:
+    with _reading("orders"):
+        out_dir = runner.check_out_dir(args.out if args.out else _default_out(args.data))
+        holder = lock_holder(out_dir)
+        if holder is not None:
+            raise RetentionKitError(busy_message(out_dir, holder))
+    if runner._non_empty(out_dir) and not args.force:
         msg = (
             f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
-            f"to overwrite its reports, or choose another --out."
+            f"to replace it (at the end of the run), or choose another --out."
         )
         raise RetentionKitError(msg)
     facts = _check_inputs(params)
-    wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
     explicit = args.notebooks != ",".join(REPORT_NOTEBOOKS)
     if args.engine != "pandas" and not explicit:
         wanted = ["report"]  # the walkthroughs read their data into pandas
@@ -541,17 +403,34 @@ def _report(args: argparse.Namespace) -> int:
             f"{', '.join(REPORT_NOTEBOOKS)}."
         )
         raise RetentionKitError(msg)
+    for line in facts["warnings"]:
+        print(line, file=sys.stderr)
     print(
         f"retention-kit: {facts['rows']:,} order rows, {facts['customers']:,} customers; "
         f"writing to {out_dir}/",
         file=sys.stderr,
     )
     began = time.perf_counter()
-    result = run_report(params, out_dir, notebooks=wanted, html=not args.no_html, jobs=args.jobs)
+    with _reading("orders"), _progress_bars_end_lines():
+        result = run_report(
+            params,
+            out_dir,
+            notebooks=wanted,
+            html=not args.no_html,
+            jobs=args.jobs,
+            force=args.force,
+        )
     for name in wanted:
         status = "FAILED" if name in result.failed else "ok"
         print(f"  {name:<24} {result.seconds[name]:6.1f} s  {status}", file=sys.stderr)
     print(f"  total {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    for name in wanted:
+        for section in result.failed_sections.get(name, []):
+            print(
+                f'retention-kit: {name}: section "{section.title}" could not be computed: '
+                f"{section.reason}",
+                file=sys.stderr,
+            )
     if result.failed:
         for name, reason in result.failed.items():
             print(
@@ -560,10 +439,8 @@ def _report(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 1
-    metrics = out_dir / "metrics.json"
-    if metrics.exists():
-        headline = json.loads(metrics.read_text())
-        print(json.dumps(headline, indent=2), file=sys.stdout)
+    for line in _headline(out_dir, params["currency"]):
+        print(line, file=sys.stdout)
     return 0
 
 
@@ -590,17 +467,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command == "report":
+        if args.command == "notebooks":
+            return _list_notebooks()
+        from ._report_lock import signals_raise
+
+        with signals_raise():
             return _report(args)
-        return _list_notebooks()
     except RetentionKitError as err:
         # Library messages name Python arguments (customer_col=...); show the flags.
-        text = re.sub(r"\b(\w+)_col=", lambda m: f"--{m.group(1).replace('_', '-')}-col ", str(err))
-        print(f"retention-kit: error: {text}", file=sys.stderr)
+        text = str(err) if isinstance(err, _FlagError) else flag_text(str(err))
+        print(f"retention-kit: error: {' '.join(text.split())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("retention-kit: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        code = getattr(err, "exit_code", 130)
+        name = "SIGTERM" if code == 143 else "Ctrl-C (SIGINT)"
+        print(
+            f"retention-kit: stopped by {name}; every notebook was stopped and no report "
+            f"was written (--out is as it was).",
+            file=sys.stderr,
+        )
+        return code
+
+
+def __getattr__(name: str) -> Any:
+    # The runner's pieces, importable from here as before, without slowing down --help.
+    if name in ("ReportResult", "_write_html", "_kernel_manager_class", "_run_one"):
+        from . import _report_runner
+
+        return getattr(_report_runner, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 if __name__ == "__main__":
