@@ -34,6 +34,10 @@ _FLAGS = {
         "segment_col": "--segment-col",
         "date_format": "--date-format",
         "encoding": "--encoding",
+        "sep": "--sep",
+        "missing_customers": "--missing-customers",
+        "duplicates": "--duplicates",
+        "top_n": "--top-n-segments",
     },
     "subscriptions": {
         "customer_col": "--sub-customer-col",
@@ -44,12 +48,15 @@ _FLAGS = {
         "plan_col": "--sub-plan-col",
         "date_format": "--date-format",
         "encoding": "--encoding",
+        "sep": "--sep",
+        "missing_customers": "--missing-customers",
     },
     "nps": {
         "score_col": "--nps-score-col",
         "date_col": "--nps-date-col",
         "date_format": "--date-format",
         "encoding": "--encoding",
+        "sep": "--sep",
     },
 }
 #: Arguments with the same flag whatever the source.
@@ -149,6 +156,11 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         "order_col": args.order_col or builtin.get(args.data),
         "segment_col": args.segment_col or segments.get(args.data),
         "date_format": args.date_format,
+        "encoding": args.encoding,
+        "sep": args.sep,
+        "missing_customers": args.missing_customers,
+        "duplicates": args.duplicates,
+        "top_n_segments": args.top_n_segments,
         "engine": args.engine,
         "freq": args.freq,
         "start": args.start,
@@ -172,7 +184,9 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-_MISSING_IDS = re.compile(r"^(?P<n>\d+)(?: of (?P<total>\d+))? rows have no '(?P<col>.+?)'")
+_MISSING_IDS = re.compile(
+    r"^(?P<n>[\d,]+)(?: of (?P<total>[\d,]+))? rows have no customer id in '(?P<col>.+?)'"
+)
 
 
 def _warning_lines(caught: Sequence[warnings.WarningMessage]) -> list[str]:
@@ -186,10 +200,10 @@ def _warning_lines(caught: Sequence[warnings.WarningMessage]) -> list[str]:
         text = str(item.message).strip()
         found = _MISSING_IDS.match(text)
         if found:
-            of = f" of {int(found['total']):,}" if found["total"] else ""
+            of = f" of {found['total']}" if found["total"] else ""
             text = (
-                f"dropped {int(found['n']):,}{of} rows without a customer id "
-                f"({found['col']}); they were left out as guest orders."
+                f"dropped {found['n']}{of} rows without a customer id ({found['col']}; "
+                f"guest orders?); pass --missing-customers error to stop instead."
             )
         else:
             text = f"warning: {' '.join(flag_text(text).split())}"
@@ -215,6 +229,9 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                 flag = name.replace("_", "-")
                 msg = f"--{flag} {params[name]!r} is not a date; use YYYY-MM-DD."
                 raise RetentionKitError(msg) from None
+    if params["top_n_segments"] < 1:
+        msg = f"--top-n-segments {params['top_n_segments']}: show at least 1 segment."
+        raise RetentionKitError(msg)
     if params["loyalty_threshold"] < 0:
         msg = "--loyalty-threshold must be 0 or more orders."
         raise RetentionKitError(msg)
@@ -239,6 +256,10 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                 date_format=params["date_format"],
                 start=params["start"],
                 end=params["end"],
+                missing_customers=params["missing_customers"],
+                duplicates=params["duplicates"],
+                encoding=params["encoding"],
+                sep=params["sep"],
                 engine=params["engine"],
             )
             facts = collect(
@@ -252,6 +273,8 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                     params["nps_data"],
                     score_col=params["nps_score_col"],
                     date_col=params["nps_date_col"],
+                    encoding=params["encoding"],
+                    sep=params["sep"],
                 )
         if params["subscriptions_data"] is not None:
             with _reading("subscriptions"):
@@ -264,6 +287,9 @@ def _check_inputs(params: dict[str, Any]) -> dict[str, Any]:
                     trial_end_col=params["sub_trial_end_col"],
                     plan_col=params["sub_plan_col"],
                     date_format=params["date_format"],
+                    missing_customers=params["missing_customers"],
+                    encoding=params["encoding"],
+                    sep=params["sep"],
                 )
     return {
         "rows": int(facts["rows"]),

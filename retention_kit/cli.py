@@ -150,6 +150,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="format of text dates, e.g. '%%m/%%d/%%Y %%H:%%M'",
     )
     data.add_argument(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="text encoding of CSV files, e.g. cp1252 or latin-1 (default: UTF-8)",
+    )
+    data.add_argument(
+        "--sep",
+        metavar="CHAR",
+        default=None,
+        help="CSV delimiter (default: found from the file: , ; tab or |)",
+    )
+    data.add_argument(
+        "--missing-customers",
+        choices=("drop", "error"),
+        default="drop",
+        help="rows without a customer id (guest orders): leave them out, said in the "
+        "report, or stop with an error",
+    )
+    data.add_argument(
+        "--duplicates",
+        choices=("warn", "drop", "keep", "error"),
+        default="warn",
+        help="rows equal in every column to another: keep them and say so (warn), drop "
+        "them, keep them silently, or stop",
+    )
+    data.add_argument(
+        "--top-n-segments",
+        metavar="N",
+        type=int,
+        default=10,
+        help="segments shown; the smaller ones are grouped as 'Other'",
+    )
+    data.add_argument(
         "--nps",
         default=None,
         metavar="PATH",

@@ -12,7 +12,8 @@ from retention_kit import sections
 
 def test_library_error_becomes_a_note(capsys):
     with rk.section("Cohorts") as part:
-        raise rk.EmptyDataError("orders has no rows between 2030-01-01 and None.")
+        msg = "orders has no rows between 2030-01-01 and None."
+        raise rk.EmptyDataError(msg)
     assert part.failed
     assert part.reason == "orders has no rows between 2030-01-01 and None."
     out = capsys.readouterr().out
@@ -57,7 +58,8 @@ def test_markdown_escapes_data_values(monkeypatch):
     monkeypatch.setattr(sections, "_display", lambda data, meta: shown.append((data, meta)))
     with rk.section("Segment <b>x</b>") as part:
         part.note("segment <img src=x onerror=alert(1)> costs $5 to $10")
-        raise rk.InvalidDataError("segment_col='<script>' is empty")
+        msg = "segment_col='<script>' is empty"
+        raise rk.InvalidDataError(msg)
     notes, failure, detail = shown
     assert "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;" in notes[0]["text/markdown"]
     assert "$" not in notes[0]["text/markdown"]  # no formula for MathJax to render
