@@ -214,6 +214,25 @@ class SummaryPreprocessor(Preprocessor):
         return nb, resources
 
 
+def _safe_page(page: str, path: Path) -> str:
+    """``page`` if it holds no active content the template did not put there, else raise.
+
+    Every data value is escaped where the notebooks show it; this is the check of the
+    result as a whole, so a page that could run a script is never written.
+    """
+    from ._html_safety import find_active_content
+
+    found = find_active_content(page)
+    if found:
+        shown = "; ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        msg = (
+            f"{path.name} was not written: it would hold active content that the report did "
+            f"not put there ({shown}). A value in the data is shown unescaped; please report it."
+        )
+        raise RetentionKitError(msg)
+    return page
+
+
 def _write_html(executed: Path, root: Path) -> None:
     """Write NAME.html (with code) and NAME.summary.html (code, set-up cells, errors hidden)."""
     import nbformat
@@ -223,7 +242,8 @@ def _write_html(executed: Path, root: Path) -> None:
     notebook = nbformat.read(executed, as_version=4)
     full = HTMLExporter(template_name="lab")
     page, _ = full.from_notebook_node(notebook)
-    _inside(executed.with_suffix(".html"), root).write_text(page, encoding="utf-8")
+    path = _inside(executed.with_suffix(".html"), root)
+    path.write_text(_safe_page(page, path), encoding="utf-8")
     summary = HTMLExporter(
         template_name="lab",
         exclude_input=True,
@@ -236,7 +256,8 @@ def _write_html(executed: Path, root: Path) -> None:
     )
     summary.register_preprocessor(SummaryPreprocessor(enabled=True), enabled=True)
     page, _ = summary.from_notebook_node(notebook)
-    _inside(executed.with_suffix(".summary.html"), root).write_text(page, encoding="utf-8")
+    path = _inside(executed.with_suffix(".summary.html"), root)
+    path.write_text(_safe_page(page, path), encoding="utf-8")
 
 
 Outcome = tuple[str, "str | None", float, list[FailedSection]]
