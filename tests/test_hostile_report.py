@@ -87,6 +87,6 @@ def test_hostile_labels_reach_plots_literally():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig.canvas.draw()
     shown = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "\\$5 to \\$10 plan" in shown  # drawn as the literal "$5 to $10 plan"
-    assert "<img src=x onerror=alert(1)>" in shown
+    assert "CRR: \\$5 to \\$10 plan" in shown  # drawn as the literal "$5 to $10 plan"
+    assert "CRR: <img src=x onerror=alert(1)>" in shown
     plt.close(fig)
