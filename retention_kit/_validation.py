@@ -8,13 +8,15 @@ metric code can rely on.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import narwhals as nw
 import pandas as pd
@@ -55,9 +57,93 @@ def find_stacklevel() -> int:
     return level
 
 
+#: Messages already warned in the current top-level call (None outside one).
+_WARNED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "retention_kit_warned", default=None
+)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
 def warn(message: str) -> None:
-    """Emit a :class:`RetentionKitWarning` pointing at the user's line."""
+    """Emit a :class:`RetentionKitWarning` pointing at the user's line.
+
+    Inside a function decorated with :func:`warns_once`, a message already emitted during
+    the same top-level call is not repeated (e.g. by the public functions it calls).
+    """
+    seen = _WARNED.get()
+    if seen is not None:
+        if message in seen:
+            return
+        seen.add(message)
     warnings.warn(message, RetentionKitWarning, stacklevel=find_stacklevel())
+
+
+def warns_once(func: _F) -> _F:
+    """Decorate a public function that calls others: each warning once per call."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _WARNED.get() is not None:  # nested: the outer call keeps the record
+            return func(*args, **kwargs)
+        token = _WARNED.set(set())
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _WARNED.reset(token)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date_arg(value: Any, arg: str) -> pd.Timestamp | None:
+    """``value`` as a timezone-naive timestamp (None stays None), or a clear error.
+
+    A timezone-aware value keeps its wall-clock time, as date columns do.
+    """
+    if value is None:
+        return None
+    try:
+        ts = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        msg = (
+            f"{arg}={value!r} is not a date. Pass a date such as {arg}='2024-12-31' "
+            f"(ISO year-month-day, optionally with a time), a datetime.date or a pd.Timestamp."
+        )
+        raise RetentionKitError(msg)
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def data_span(first: Any, last: Any) -> str:
+    """``"the data runs from <first> to <last>"`` for error messages."""
+    return f"the data runs from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}"
+
+
+def check_window(
+    start: Any, end: Any, *, first: pd.Timestamp, last: pd.Timestamp
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Parse ``start``/``end`` and raise when they are reversed or miss the data entirely."""
+    start_ts = parse_date_arg(start, "start")
+    end_ts = parse_date_arg(end, "end")
+    if start_ts is not None and end_ts is not None and start_ts > end_ts:
+        msg = (
+            f"start={start!r} is after end={end!r}: the window selects nothing. Pass the "
+            f"earlier date as start= and the later one as end=."
+        )
+        raise RetentionKitError(msg)
+    if start_ts is not None and start_ts > last:
+        msg = (
+            f"start={start!r} is after the last date in the data ({data_span(first, last)}): "
+            f"the window selects nothing. Pass an earlier start=."
+        )
+        raise EmptyDataError(msg)
+    if end_ts is not None and end_ts < pd.Timestamp(first).normalize():
+        msg = (
+            f"end={end!r} is before the first date in the data ({data_span(first, last)}): "
+            f"the window selects nothing. Pass a later end=."
+        )
+        raise EmptyDataError(msg)
+    return start_ts, end_ts
 
 
 def as_list(by: str | Sequence[str] | None) -> list[str]:
@@ -112,6 +198,23 @@ def offending_rows(native: Any, lf: nw.LazyFrame, predicate: nw.Expr, columns: l
         shown = collect(lf.filter(predicate).select(columns).head(_MAX_ROWS_SHOWN))
     text = shown.to_string(index=False, max_colwidth=30)
     return "\n    " + text.replace("\n", "\n    ")
+
+
+def offending_customers(lf: nw.LazyFrame, predicate: nw.Expr, customer_col: str) -> str:
+    """``"customer(s) 'a', 'b' and 3 more"``: the distinct customers of the rows matched."""
+    matched = lf.filter(predicate & ~nw.col(customer_col).is_null()).select(customer_col).unique()
+    n = count_rows(matched)
+    ids = collect(matched.sort(customer_col).head(_MAX_ROWS_SHOWN))[customer_col].tolist()
+    more = f" and {n - len(ids)} more" if n > len(ids) else ""
+    return f"{n} customer(s): {', '.join(map(repr, ids))}{more}"
+
+
+def is_missing(lf: nw.LazyFrame, col: str) -> nw.Expr:
+    """Null, and for float columns NaN or +-inf too (Polars and DuckDB keep NaN apart)."""
+    expr = nw.col(col)
+    if lf.collect_schema()[col].is_float():
+        return expr.is_null() | ~expr.is_finite().fill_null(False)
+    return expr.is_null()
 
 
 def count_rows(lf: nw.LazyFrame) -> int:
@@ -198,17 +301,39 @@ def check_numeric(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> None:
     raise InvalidDataError(msg)
 
 
-def check_no_nulls(native: Any, lf: nw.LazyFrame, columns: dict[str, str]) -> None:
-    """Raise :class:`InvalidDataError` naming the rows where a required column is missing."""
+def check_no_nulls(
+    native: Any,
+    lf: nw.LazyFrame,
+    columns: dict[str, str],
+    *,
+    customer_col: str | None = None,
+    fix: dict[str, str] | None = None,
+) -> None:
+    """Raise :class:`InvalidDataError` where a required column is null, NaN or +-inf.
+
+    The message names the column, the count and the customers concerned (when
+    ``customer_col`` is given and is not the faulty column), then shows the first rows
+    (with their 0-based positions for eager frames) and the fix: ``fix[arg]``, or dropping
+    the rows.
+    """
     for arg, col in columns.items():
-        n_missing = _count(lf, nw.col(col).is_null())
-        if n_missing:
-            rows = offending_rows(native, lf, nw.col(col).is_null(), list(columns.values()))
-            msg = (
-                f"{arg}={col!r} has {n_missing} missing value(s); first rows:{rows}\n"
-                f"Drop or fill them first, e.g. df = df.dropna(subset=[{col!r}])."
-            )
-            raise InvalidDataError(msg)
+        missing = is_missing(lf, col)
+        n_missing = _count(lf, missing)
+        if not n_missing:
+            continue
+        is_float = lf.collect_schema()[col].is_float()
+        kind = "missing or non-finite (null, NaN or inf)" if is_float else "missing"
+        who = ""
+        shown = [col]
+        if customer_col is not None and customer_col != col:
+            who = f", for {offending_customers(lf, missing, customer_col)}"
+            shown = [customer_col, col]
+        rows = offending_rows(native, lf, missing, shown)
+        hint = (fix or {}).get(arg) or (
+            f"Drop or fill them first, e.g. df = df.dropna(subset=[{col!r}])."
+        )
+        msg = f"{arg}={col!r} has {n_missing} {kind} value(s){who}; first rows:{rows}\n{hint}"
+        raise InvalidDataError(msg)
 
 
 @dataclass(frozen=True)
@@ -223,6 +348,25 @@ class Prepared:
     n_rows: int
     #: Rows with a negative amount (before any start/end filter); 0 without amounts.
     n_negative: int | None = None
+
+
+def no_positive_orders(amount_col: str | None, *, windowed: bool = False) -> None:
+    """Raise :class:`EmptyDataError`: no order has a positive net amount."""
+    where = " in the start=/end= window" if windowed else ""
+    msg = (
+        f"No order has a positive amount{where} (amount_col={amount_col!r}; an order counts "
+        f"when its net amount is > 0, zero and negative amounts are returns or free items), "
+        f"so there is nothing to count. Check amount_col=, or leave it out to count every "
+        f"row as an order."
+    )
+    raise EmptyDataError(msg)
+
+
+def _segment_fix(col: str) -> str:
+    return (
+        f"A customer without a segment would vanish from the table; fill them first, e.g. "
+        f"df[{col!r}] = df[{col!r}].fillna('unknown')."
+    )
 
 
 def prepare_orders(
@@ -242,6 +386,10 @@ def prepare_orders(
     The result has columns ``CUSTOMER``, ``DATE``, ``IS_ORDER`` (net amount > 0, or always
     true without amounts), ``AMOUNT`` (when ``amount_col`` is given) and the ``by`` columns.
     Rows sharing an ``order_col`` value are one order, dated at its first line and netted.
+
+    Every column read must be complete: a null (or NaN, or +-inf in a float column) customer,
+    date, amount, order id or ``by`` value raises :class:`InvalidDataError` naming the
+    customers. ``start``/``end`` must be dates, in order, and overlap the data.
     """
     by_cols = as_list(by)
     lf = to_lazy(orders, arg="orders")
@@ -258,10 +406,22 @@ def prepare_orders(
     if duplicates not in ("warn", "drop", "keep", "error"):
         msg = f"duplicates={duplicates!r}: use 'warn', 'drop', 'keep' or 'error'."
         raise RetentionKitError(msg)
+    start_ts, end_ts = parse_date_arg(start, "start"), parse_date_arg(end, "end")
     required = {"customer_col": customer_col, "date_col": date_col}
     if amount_col is not None:
         check_numeric(orders, lf, amount_col, "amount_col")
         required["amount_col"] = amount_col
+    if order_col is not None:
+        required["order_col"] = order_col
+    for i, col in enumerate(by_cols):
+        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
+    fixes = {
+        "order_col": (
+            "Lines without an order id cannot be told apart (they would merge into one "
+            "order); fill them with unique ids, or leave order_col= out to count rows."
+        ),
+        **{arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")},
+    }
     lf = parse_dates(orders, lf, date_col, "date_col")
     # One pass over the data for every count validation needs (a Spark job is costly).
     checks = [
@@ -270,7 +430,7 @@ def prepare_orders(
         nw.col(date_col).max().alias("hi"),
     ]
     checks += [
-        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
     ]
     if amount_col is not None:
         checks.append((nw.col(amount_col) < 0).cast(nw.Int64).sum().alias("negative"))
@@ -281,7 +441,8 @@ def prepare_orders(
         raise EmptyDataError(msg)
     for arg, col in required.items():
         if stats[f"null_{arg}"]:
-            check_no_nulls(orders, lf, {arg: col})
+            check_no_nulls(orders, lf, {arg: col}, customer_col=customer_col, fix=fixes)
+    check_window(start, end, first=stats["lo"], last=stats["hi"])
 
     if duplicates != "keep":
         n_unique = count_rows(lf.unique())
@@ -306,10 +467,10 @@ def prepare_orders(
                     "duplicates='keep' to silence this."
                 )
 
-    if start is not None:
-        lf = lf.filter(nw.col(date_col) >= pd.Timestamp(start).to_pydatetime())
-    if end is not None:
-        lf = lf.filter(nw.col(date_col) <= pd.Timestamp(end).to_pydatetime())
+    if start_ts is not None:
+        lf = lf.filter(nw.col(date_col) >= start_ts.to_pydatetime())
+    if end_ts is not None:
+        lf = lf.filter(nw.col(date_col) <= end_ts.to_pydatetime())
 
     cols = [
         nw.col(customer_col).alias(CUSTOMER),
@@ -348,8 +509,11 @@ def prepare_orders(
             slim.select(nw.col(DATE).min().alias("lo"), nw.col(DATE).max().alias("hi"))
         )
     if pd.isna(bounds["lo"].iloc[0]):
-        window = f"between {start} and {end}" if (start or end) else ""
-        msg = f"orders has no rows {window}: widen start=/end= or check date_col={date_col!r}."
+        window = f" between {start} and {end}" if (start or end) else ""
+        msg = (
+            f"orders has no rows{window} ({data_span(stats['lo'], stats['hi'])}): widen "
+            f"start=/end= or check date_col={date_col!r}."
+        )
         raise EmptyDataError(msg)
     return Prepared(
         frame=slim,
@@ -373,6 +537,8 @@ class PreparedSpells:
     #: Trials that ended without converting (``CUSTOMER``, ``by``, ``END`` = trial end);
     #: None when there is no trial column or trials count as customers.
     unconverted_trials: nw.LazyFrame | None = None
+    #: The earliest start date in the data.
+    first_date: pd.Timestamp | None = None
 
 
 def prepare_subscriptions(
@@ -392,9 +558,12 @@ def prepare_subscriptions(
     Columns: ``CUSTOMER``, the ``by`` columns, ``START`` (when paying starts: the trial end
     for converted trials unless ``count_trials``), ``END`` (``FAR_FUTURE`` while active)
     and ``MRR`` with ``mrr_col``. Trials that never converted are left out (unless
-    ``count_trials``), as are spells that end when they start.
+    ``count_trials``), as are spells that end when they start. Customer, start, MRR and
+    ``by`` values must be complete (null, NaN and +-inf raise, naming the customers);
+    ``as_of`` must be a date on or after the first start.
     """
     by_cols = as_list(by)
+    parse_date_arg(as_of, "as_of")
     lf = to_lazy(subscriptions, arg="subscriptions")
     require_columns(
         lf,
@@ -411,11 +580,14 @@ def prepare_subscriptions(
     if mrr_col is not None:
         check_mrr(subscriptions, lf, mrr_col)
         required["mrr_col"] = mrr_col
+    for i, col in enumerate(by_cols):
+        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
+    fixes = {arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")}
     # Two passes over the data for every count validation needs (a Spark job is costly):
     # what can be checked as given, then what needs the parsed dates.
     checks = [nw.len().alias("n")]
     checks += [
-        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
     ]
     if mrr_col is not None:
         checks.append((nw.col(mrr_col) < 0).cast(nw.Int64).sum().alias("negative"))
@@ -425,7 +597,7 @@ def prepare_subscriptions(
         raise EmptyDataError(msg)
     for arg, col in required.items():
         if stats[f"null_{arg}"]:
-            check_no_nulls(subscriptions, lf, {arg: col})
+            check_no_nulls(subscriptions, lf, {arg: col}, customer_col=customer_col, fix=fixes)
     dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
     for col, arg in dates:
         if col is not None:
@@ -434,6 +606,7 @@ def prepare_subscriptions(
     dated = collect(
         lf.select(
             backwards.cast(nw.Int64).sum().alias("backwards"),
+            nw.col(start_col).min().alias("first_start"),
             nw.col(start_col).max().alias("last_start"),
             nw.col(end_col).max().alias("last_end"),
         )
@@ -485,17 +658,17 @@ def prepare_subscriptions(
             nw.col(end_col).alias(END),
         )
 
-    if as_of is None:
-        candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
-        as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
-    else:
-        as_of_ts = pd.Timestamp(as_of)
+    candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
+    last = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
+    first = pd.Timestamp(dated["first_start"].iloc[0])
+    as_of_ts = resolve_as_of(as_of, last, first=first)
     return PreparedSpells(
         frame=spells,
         by=by_cols,
         as_of=as_of_ts,
         has_mrr=mrr_col is not None,
         unconverted_trials=unconverted,
+        first_date=first,
     )
 
 
@@ -519,6 +692,22 @@ def check_mrr(native: Any, lf: nw.LazyFrame, col: str) -> None:
     check_numeric(native, lf, col, "mrr_col")
 
 
-def resolve_as_of(as_of: Any, default: pd.Timestamp) -> pd.Timestamp:
-    """The observation date: ``as_of`` if given, else the last date in the data."""
-    return pd.Timestamp(default if as_of is None else as_of)
+def resolve_as_of(
+    as_of: Any, default: pd.Timestamp, *, first: pd.Timestamp | None = None
+) -> pd.Timestamp:
+    """The observation date: ``as_of`` if given, else ``default`` (the last date in the data).
+
+    With ``first`` (the first date in the data), an ``as_of`` before that day raises
+    :class:`EmptyDataError`: nothing had happened by then.
+    """
+    as_of_ts = parse_date_arg(as_of, "as_of")
+    if as_of_ts is None:
+        return pd.Timestamp(default)
+    if first is not None and as_of_ts < pd.Timestamp(first).normalize():
+        msg = (
+            f"as_of={as_of!r} is before the first date in the data "
+            f"({data_span(first, default)}): nothing had happened by then. Pass a later "
+            f"as_of=, or leave it out to use the last date."
+        )
+        raise EmptyDataError(msg)
+    return as_of_ts

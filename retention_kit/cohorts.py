@@ -26,6 +26,7 @@ from ._validation import (
     prepare_orders,
     resolve_as_of,
     warn,
+    warns_once,
 )
 from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import MIN_READABLE_N, wilson_interval
@@ -122,7 +123,7 @@ def cohort_data(
         by=cohort_col,
         duplicates=duplicates,
     )
-    as_of_ts = resolve_as_of(as_of, prepared.max_date)
+    as_of_ts = resolve_as_of(as_of, prepared.max_date, first=prepared.min_date)
     last_complete = last_complete_period(as_of_ts, freq)
     frame = prepared.frame.with_columns(
         period_index(DATE, freq, prepared.frame).alias(PERIOD)
@@ -222,6 +223,7 @@ def cohort_data(
     )
 
 
+@warns_once
 def cohort_table(
     orders: Any,
     *,

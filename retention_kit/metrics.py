@@ -20,8 +20,10 @@ from ._validation import (
     CUSTOMER,
     IS_ORDER,
     Duplicates,
+    no_positive_orders,
     prepare_orders,
     warn,
+    warns_once,
 )
 from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N, wilson_interval
@@ -370,6 +372,19 @@ def _customer_counts(
         table = table.sort_values(by_cols)
     else:
         table = collect(per_customer.select(nw.col(totals).sum()))
+    if prepared.has_amount:
+        if int(table["orders"].sum()) == 0:
+            no_positive_orders(amount_col, windowed=start is not None or end is not None)
+        empty = table[table["orders"] == 0]
+        if by_cols and len(empty):
+            shown = ", ".join(
+                "(" + ", ".join(f"{c}={v!r}" for c, v in zip(by_cols, row, strict=True)) + ")"
+                for row in empty[by_cols].itertuples(index=False)
+            )
+            warn(
+                f"{len(empty)} segment(s) have no order with a positive amount (an order counts "
+                f"when its net amount > 0): {shown}. Their rates and AOV are NaN."
+            )
     return table.reset_index(drop=True), by_cols
 
 
@@ -589,6 +604,7 @@ def average_order_value(
     return table[[*by_cols, "customers", "orders", "revenue", "aov"]]
 
 
+@warns_once
 def clv_summary(
     orders: Any,
     *,

@@ -62,6 +62,7 @@ from ._validation import (
     check_no_nulls,
     count_rows,
     offending_rows,
+    parse_date_arg,
     parse_dates,
     require_columns,
 )
@@ -510,6 +511,12 @@ def _prepare_answers(
     if count_rows(lf) == 0:
         msg = "answers is empty: there are no survey answers to compute an NPS on."
         raise EmptyDataError(msg)
+    for col in by_cols:
+        fix = (
+            f"An answer without a segment would vanish from the table; fill them first, "
+            f"e.g. df[{col!r}] = df[{col!r}].fillna('unknown')."
+        )
+        check_no_nulls(answers, lf, {"by": col}, fix={"by": fix})
 
     dtype = lf.collect_schema()[score_col]
     if not dtype.is_numeric():
@@ -725,11 +732,7 @@ def _bootstrap_interval(
 
 
 def _as_of(as_of: Any, last_date: pd.Timestamp | None) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(last_date if as_of is None else as_of)
-    except (TypeError, ValueError):
-        msg = f"as_of={as_of!r} is not a date; pass e.g. as_of='2024-12-31'."
-        raise RetentionKitError(msg) from None
+    return pd.Timestamp(last_date) if as_of is None else parse_date_arg(as_of, "as_of")
 
 
 def _is_complete(index: np.ndarray, freq: str, cutoff: pd.Timestamp) -> np.ndarray:
