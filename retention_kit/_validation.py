@@ -278,13 +278,25 @@ def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFra
                 f"with pd.to_datetime(df[{col!r}], format=...) and look at what fails."
             )
             raise InvalidDataError(msg) from None
-        fixed = native.assign(**{col: converted})
-        return parse_dates(fixed, to_lazy(fixed), col, arg)
+        return _reparse(lf, col, converted, arg)
+    if isinstance(native, pd.DataFrame) and isinstance(native[col].dtype, pd.DatetimeTZDtype):
+        # Narwhals reads some zone names (e.g. 'America/New_York') as dtype Unknown.
+        return _reparse(lf, col, native[col].dt.tz_localize(None), arg)
     msg = (
         f"{arg}={col!r} has dtype {dtype}, not dates. Pass the date column, or convert it "
         f"with pd.to_datetime(df[{col!r}])."
     )
     raise InvalidDataError(msg)
+
+
+def _reparse(lf: nw.LazyFrame, col: str, values: pd.Series, arg: str) -> nw.LazyFrame:
+    """``lf`` (pandas-backed) with ``col`` replaced by ``values``, parsed again.
+
+    Earlier conversions of other columns in ``lf`` are kept.
+    """
+    current = lf.collect().to_native()
+    fixed = current.assign(**{col: values.set_axis(current.index)})
+    return parse_dates(fixed, to_lazy(fixed), col, arg)
 
 
 def check_numeric(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> None:
