@@ -67,6 +67,7 @@ from ._validation import (
     prepare_orders,
     prepare_subscriptions,
     resolve_as_of,
+    warns_once,
 )
 from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import wilson_interval
@@ -407,6 +408,7 @@ def subscription_summary(
     )
 
 
+@warns_once
 def compare_churn_policies(
     data: Any,
     *,

@@ -205,6 +205,19 @@ def test_timezone_aware_date_argument_keeps_its_wall_clock(convert):
     assert table["note"].iloc[-1].startswith("incomplete: data runs to 2024-04-01")
 
 
+def test_zone_names_narwhals_cannot_read_are_parsed_in_pandas():
+    # Narwhals gives datetime64[ns, America/New_York] dtype Unknown; pandas reads it.
+    frame = hand_orders()
+    frame["order_date"] = frame["order_date"].dt.tz_localize("America/New_York")
+    assert rk.period_summary(frame, as_of="2024-03-31")["E"].tolist() == [3, 2, 4]
+    subs = subscriptions_with_mrr()
+    for col in ("start_date", "end_date"):  # both converted, one after the other
+        subs[col] = subs[col].dt.tz_localize("America/New_York")
+    table = rk.subscription_summary(subs, as_of="2024-03-31")
+    expected = rk.subscription_summary(subscriptions_with_mrr(), as_of="2024-03-31")
+    pd.testing.assert_frame_equal(table, expected)
+
+
 # --- 2. nulls, NaN and inf in every column read --------------------------------------------
 
 
@@ -424,8 +437,9 @@ def messy_orders() -> pd.DataFrame:
         lambda o: headline_kpis(o, freq="month", as_of="2024-03-31"),
         lambda o: rk.clv_summary(o, amount_col="amount", freq="month"),
         lambda o: rk.cohort_table(o, amount_col="amount", values="revenue"),
+        lambda o: rk.compare_churn_policies(o, amount_col="amount"),
     ],
-    ids=["headline_kpis", "clv_summary", "cohort_table"],
+    ids=["headline_kpis", "clv_summary", "cohort_table", "compare_churn_policies"],
 )
 def test_each_warning_once_per_call(convert, call):
     with warnings.catch_warnings(record=True) as caught:
