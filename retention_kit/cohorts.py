@@ -106,6 +106,21 @@ def cohort_data(
         ``cumulative_revenue_per_customer`` (revenue columns NaN without ``amount_col``),
         ``small_cohort``. Unobservable cells are absent.
 
+    Raises
+    ------
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive amount (with ``amount_col``), no order in a complete
+        period, or ``as_of`` before the first order. A null ``cohort_col`` value raises
+        like a null ``by`` value.
+    RetentionKitError
+        A date argument that is not a date, or an unknown option.
+
     Examples
     --------
     >>> import retention_kit as rk

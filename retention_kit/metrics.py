@@ -439,6 +439,21 @@ def repeat_purchase_rate(
         The ``by`` columns, ``customers``, ``repeat_customers``, ``repeat_purchase_rate``
         (percent), ``repeat_purchase_rate_low``/``_high`` and ``small_sample``.
 
+    Raises
+    ------
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive net amount in the window (with ``amount_col``), or
+        ``start``/``end`` outside the data. A segment whose orders are all returns gets
+        a warning and NaN rates.
+    RetentionKitError
+        A date argument that is not a date, or ``start`` after ``end``, or an unknown option.
+
     Examples
     --------
     >>> import pandas as pd
@@ -508,6 +523,11 @@ def loyal_customer_rate(
         The ``by`` columns, ``customers``, ``loyal_customers``, ``loyal_customer_rate``
         (percent), ``loyal_customer_rate_low``/``_high``, ``small_sample``, ``threshold``.
 
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`repeat_purchase_rate`.
+
     Examples
     --------
     >>> import pandas as pd
@@ -576,6 +596,12 @@ def average_order_value(
     -------
     pandas.DataFrame
         The ``by`` columns, ``customers``, ``orders``, ``revenue`` and ``aov``.
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`repeat_purchase_rate`: in particular :class:`EmptyDataError` when no
+        order has a positive net amount (an AOV of nothing is not 0, nor NaN).
 
     Examples
     --------
@@ -661,6 +687,12 @@ def clv_summary(
     -------
     pandas.DataFrame
         One row per segment (one row without ``by``), plus a ``unit`` column.
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`~retention_kit.period_summary`, and when no ``freq`` period is
+        complete. Each warning is given once per call.
 
     Examples
     --------

@@ -151,8 +151,18 @@ def period_summary(
 
     Raises
     ------
-    MissingColumnError, InvalidDataError, EmptyDataError
-        For missing columns, unusable values or no rows, with the rows and a fix.
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive amount (with ``amount_col``), ``as_of`` before
+        the first order, or ``start``/``end`` outside the data or selecting no complete
+        period (each message says when the data starts and ends).
+    RetentionKitError
+        A date argument that is not a date, or ``start`` after ``end``, or an unknown option.
 
     See Also
     --------
@@ -312,6 +322,13 @@ def subscription_summary(
     -------
     pandas.DataFrame
         The columns of :func:`period_summary`.
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`period_summary`: nulls (NaN, +-inf) in the customer, start, MRR or
+        ``by`` columns name the customers; ``as_of`` before the first start, ``start``
+        after ``as_of`` or after ``end``, and date arguments that are not dates raise.
 
     Examples
     --------

@@ -100,10 +100,13 @@ def rfm_summary(
     Raises
     ------
     RetentionKitError
-        When ``time_unit`` is unknown or ``calibration_end`` is not before
-        ``observation_end``.
+        When ``time_unit`` is unknown, ``observation_end``/``calibration_end`` is not a
+        date, or ``calibration_end`` is not before ``observation_end``.
+    InvalidDataError
+        When a customer, date or amount is null (or NaN, +-inf), naming the customers.
     EmptyDataError
-        When no customer bought by the end of calibration.
+        When ``observation_end``/``calibration_end`` is before the first order, or no
+        customer made a purchase by the end of calibration.
 
     Examples
     --------
