@@ -88,10 +88,11 @@ def _shortlist(names: Sequence[str], limit: int = 12) -> str:
 
 
 def offending_rows(native: Any, lf: nw.LazyFrame, predicate: nw.Expr, columns: list[str]) -> str:
-    """A short text showing the first rows where ``predicate`` holds, with row positions.
+    """A short text showing the first rows where ``predicate`` holds.
 
-    Row positions (0-based, as ``df.iloc`` counts) are shown for eager frames; lazy frames have
-    no row order, so the rows themselves are shown.
+    Pass the customer column first in ``columns``: messages name customers (see
+    :func:`offending_customers`). Row positions (0-based, as ``df.iloc`` counts) are added as
+    context for eager frames; lazy frames have no row order, so only the rows are shown.
     """
     try:
         eager = nw.from_native(native, eager_only=True)

@@ -34,6 +34,7 @@ from ._validation import (
     IS_ORDER,
     PERIOD,
     Duplicates,
+    no_positive_orders,
     parse_date_arg,
     prepare_orders,
     resolve_as_of,
@@ -657,7 +658,8 @@ def revenue_by_period(
     -------
     pandas.DataFrame
         Columns ``period`` (pandas Period), ``revenue``, ``orders``, ``customers``
-        (customers with an order) and ``aov``.
+        (customers with an order) and ``aov`` (NaN in a period without an order with a
+        positive amount; :class:`EmptyDataError` when no period has one).
 
     Examples
     --------
@@ -696,6 +698,8 @@ def revenue_by_period(
         .group_by(PERIOD)
         .agg(nw.len().alias("customers"))
     )
+    if not sums["orders"].sum():
+        no_positive_orders(amount_col)
     table = sums.merge(buyers, on=PERIOD, how="left").fillna({"customers": 0})
     table = table.sort_values(PERIOD).reset_index(drop=True)
     cutoff = resolve_as_of(as_of, prepared.max_date, first=prepared.min_date)

@@ -358,6 +358,7 @@ def test_non_finite_nps_score(to, value):
         "clv_summary",
         "period_summary",
         "cohort_data",
+        "revenue_by_period",
     ],
 )
 def test_no_positive_amount_raises(convert, name, amount):

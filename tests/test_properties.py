@@ -34,6 +34,8 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+#: The two costliest properties (several aggregations per example) run fewer examples.
+HEAVY = settings(SETTINGS, max_examples=40)
 
 DAYS = pd.date_range("2023-11-25", "2024-03-05", freq="D")
 AMOUNTS = [0.0, -5.0, -0.01, 0.01, 10.5, 99.0, 1e9]
@@ -132,7 +134,7 @@ def assert_rates(table: pd.DataFrame, columns: list[str], *, nan_ok: Any = False
         assert ((finite >= -1e-9) & (finite <= 100 + 1e-9)).all(), (col, finite.tolist())
 
 
-@SETTINGS
+@HEAVY
 @given(data=order_frames(), use_amount=st.booleans())
 def test_period_summary(data, use_amount):
     frame, engine = data
@@ -153,7 +155,7 @@ def test_period_summary(data, use_amount):
     assert (table.loc[s_zero, "note"].str.contains("S = 0")).all()
 
 
-@SETTINGS
+@HEAVY
 @given(data=order_frames(), use_amount=st.booleans())
 def test_cohort_data(data, use_amount):
     frame, engine = data
