@@ -142,6 +142,14 @@ def test_unparseable_dates_in_nps(convert):
 SPAN = r"the data runs from 2024-01-03 to 2024-04-10"
 
 
+def test_nps_as_of_before_the_first_answer(convert):
+    span = r"the data runs from 2024-01-05 to 2024-04-20"
+    with pytest.raises(EmptyDataError, match=rf"as_of='2023-12-31' is before the first.*{span}"):
+        rk.net_promoter_score(convert(answers()), date_col="date", freq="month", as_of="2023-12-31")
+    with pytest.raises(EmptyDataError, match=rf"as_of='2023-12-31' is before the first.*{span}"):
+        rk.nps_change_test(convert(answers()), freq="month", as_of="2023-12-31")
+
+
 @pytest.mark.parametrize("name", ["period_summary", "cohort_data", "clv_summary", "headline_kpis"])
 def test_as_of_before_the_first_order(convert, name):
     with pytest.raises(EmptyDataError, match=rf"as_of='2023-06-30' is before the first.*{SPAN}"):
