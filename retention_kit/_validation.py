@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,13 +17,22 @@ from typing import Any, Literal
 import narwhals as nw
 import pandas as pd
 
+# Argument helpers live in ._arguments; imported here so the layer has one entry point.
+from ._arguments import (  # noqa: F401 - re-exported
+    check_window,
+    data_span,
+    find_stacklevel,
+    parse_date_arg,
+    resolve_as_of,
+    warn,
+    warns_once,
+)
 from ._frames import collect, to_lazy
 from .exceptions import (
     EmptyDataError,
     InvalidDataError,
     MissingColumnError,
     RetentionKitError,
-    RetentionKitWarning,
 )
 
 Duplicates = Literal["warn", "drop", "keep", "error"]
@@ -43,21 +50,6 @@ MRR = "_rk_mrr"
 FAR_FUTURE = pd.Timestamp("2200-01-01")
 
 _MAX_ROWS_SHOWN = 5
-
-
-def find_stacklevel() -> int:
-    """Stack level of the first frame outside retention_kit, for warnings."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("retention_kit"):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def warn(message: str) -> None:
-    """Emit a :class:`RetentionKitWarning` pointing at the user's line."""
-    warnings.warn(message, RetentionKitWarning, stacklevel=find_stacklevel())
 
 
 def as_list(by: str | Sequence[str] | None) -> list[str]:
@@ -96,10 +88,11 @@ def _shortlist(names: Sequence[str], limit: int = 12) -> str:
 
 
 def offending_rows(native: Any, lf: nw.LazyFrame, predicate: nw.Expr, columns: list[str]) -> str:
-    """A short text showing the first rows where ``predicate`` holds, with row positions.
+    """A short text showing the first rows where ``predicate`` holds.
 
-    Row positions (0-based, as ``df.iloc`` counts) are shown for eager frames; lazy frames have
-    no row order, so the rows themselves are shown.
+    Pass the customer column first in ``columns``: messages name customers (see
+    :func:`offending_customers`). Row positions (0-based, as ``df.iloc`` counts) are added as
+    context for eager frames; lazy frames have no row order, so only the rows are shown.
     """
     try:
         eager = nw.from_native(native, eager_only=True)
@@ -112,6 +105,23 @@ def offending_rows(native: Any, lf: nw.LazyFrame, predicate: nw.Expr, columns: l
         shown = collect(lf.filter(predicate).select(columns).head(_MAX_ROWS_SHOWN))
     text = shown.to_string(index=False, max_colwidth=30)
     return "\n    " + text.replace("\n", "\n    ")
+
+
+def offending_customers(lf: nw.LazyFrame, predicate: nw.Expr, customer_col: str) -> str:
+    """``"customer(s) 'a', 'b' and 3 more"``: the distinct customers of the rows matched."""
+    matched = lf.filter(predicate & ~nw.col(customer_col).is_null()).select(customer_col).unique()
+    n = count_rows(matched)
+    ids = collect(matched.sort(customer_col).head(_MAX_ROWS_SHOWN))[customer_col].tolist()
+    more = f" and {n - len(ids)} more" if n > len(ids) else ""
+    return f"{n} customer(s): {', '.join(map(repr, ids))}{more}"
+
+
+def is_missing(lf: nw.LazyFrame, col: str) -> nw.Expr:
+    """Null, and for float columns NaN or +-inf too (Polars and DuckDB keep NaN apart)."""
+    expr = nw.col(col)
+    if lf.collect_schema()[col].is_float():
+        return expr.is_null() | ~expr.is_finite().fill_null(False)
+    return expr.is_null()
 
 
 def count_rows(lf: nw.LazyFrame) -> int:
@@ -175,13 +185,25 @@ def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFra
                 f"with pd.to_datetime(df[{col!r}], format=...) and look at what fails."
             )
             raise InvalidDataError(msg) from None
-        fixed = native.assign(**{col: converted})
-        return parse_dates(fixed, to_lazy(fixed), col, arg)
+        return _reparse(lf, col, converted, arg)
+    if isinstance(native, pd.DataFrame) and isinstance(native[col].dtype, pd.DatetimeTZDtype):
+        # Narwhals reads some zone names (e.g. 'America/New_York') as dtype Unknown.
+        return _reparse(lf, col, native[col].dt.tz_localize(None), arg)
     msg = (
         f"{arg}={col!r} has dtype {dtype}, not dates. Pass the date column, or convert it "
         f"with pd.to_datetime(df[{col!r}])."
     )
     raise InvalidDataError(msg)
+
+
+def _reparse(lf: nw.LazyFrame, col: str, values: pd.Series, arg: str) -> nw.LazyFrame:
+    """``lf`` (pandas-backed) with ``col`` replaced by ``values``, parsed again.
+
+    Earlier conversions of other columns in ``lf`` are kept.
+    """
+    current = lf.collect().to_native()
+    fixed = current.assign(**{col: values.set_axis(current.index)})
+    return parse_dates(fixed, to_lazy(fixed), col, arg)
 
 
 def check_numeric(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> None:
@@ -198,17 +220,39 @@ def check_numeric(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> None:
     raise InvalidDataError(msg)
 
 
-def check_no_nulls(native: Any, lf: nw.LazyFrame, columns: dict[str, str]) -> None:
-    """Raise :class:`InvalidDataError` naming the rows where a required column is missing."""
+def check_no_nulls(
+    native: Any,
+    lf: nw.LazyFrame,
+    columns: dict[str, str],
+    *,
+    customer_col: str | None = None,
+    fix: dict[str, str] | None = None,
+) -> None:
+    """Raise :class:`InvalidDataError` where a required column is null, NaN or +-inf.
+
+    The message names the column, the count and the customers concerned (when
+    ``customer_col`` is given and is not the faulty column), then shows the first rows
+    (with their 0-based positions for eager frames) and the fix: ``fix[arg]``, or dropping
+    the rows.
+    """
     for arg, col in columns.items():
-        n_missing = _count(lf, nw.col(col).is_null())
-        if n_missing:
-            rows = offending_rows(native, lf, nw.col(col).is_null(), list(columns.values()))
-            msg = (
-                f"{arg}={col!r} has {n_missing} missing value(s); first rows:{rows}\n"
-                f"Drop or fill them first, e.g. df = df.dropna(subset=[{col!r}])."
-            )
-            raise InvalidDataError(msg)
+        missing = is_missing(lf, col)
+        n_missing = _count(lf, missing)
+        if not n_missing:
+            continue
+        is_float = lf.collect_schema()[col].is_float()
+        kind = "missing or non-finite (null, NaN or inf)" if is_float else "missing"
+        who = ""
+        shown = [col]
+        if customer_col is not None and customer_col != col:
+            who = f", for {offending_customers(lf, missing, customer_col)}"
+            shown = [customer_col, col]
+        rows = offending_rows(native, lf, missing, shown)
+        hint = (fix or {}).get(arg) or (
+            f"Drop or fill them first, e.g. df = df.dropna(subset=[{col!r}])."
+        )
+        msg = f"{arg}={col!r} has {n_missing} {kind} value(s){who}; first rows:{rows}\n{hint}"
+        raise InvalidDataError(msg)
 
 
 @dataclass(frozen=True)
@@ -223,6 +267,25 @@ class Prepared:
     n_rows: int
     #: Rows with a negative amount (before any start/end filter); 0 without amounts.
     n_negative: int | None = None
+
+
+def no_positive_orders(amount_col: str | None, *, windowed: bool = False) -> None:
+    """Raise :class:`EmptyDataError`: no order has a positive net amount."""
+    where = " in the start=/end= window" if windowed else ""
+    msg = (
+        f"No order has a positive amount{where} (amount_col={amount_col!r}; an order counts "
+        f"when its net amount is > 0, zero and negative amounts are returns or free items), "
+        f"so there is nothing to count. Check amount_col=, or leave it out to count every "
+        f"row as an order."
+    )
+    raise EmptyDataError(msg)
+
+
+def _segment_fix(col: str) -> str:
+    return (
+        f"A customer without a segment would vanish from the table; fill them first, e.g. "
+        f"df[{col!r}] = df[{col!r}].fillna('unknown')."
+    )
 
 
 def prepare_orders(
@@ -242,6 +305,10 @@ def prepare_orders(
     The result has columns ``CUSTOMER``, ``DATE``, ``IS_ORDER`` (net amount > 0, or always
     true without amounts), ``AMOUNT`` (when ``amount_col`` is given) and the ``by`` columns.
     Rows sharing an ``order_col`` value are one order, dated at its first line and netted.
+
+    Every column read must be complete: a null (or NaN, or +-inf in a float column) customer,
+    date, amount, order id or ``by`` value raises :class:`InvalidDataError` naming the
+    customers. ``start``/``end`` must be dates, in order, and overlap the data.
     """
     by_cols = as_list(by)
     lf = to_lazy(orders, arg="orders")
@@ -256,10 +323,22 @@ def prepare_orders(
         },
     )
     check_duplicates_policy(duplicates)
+    start_ts, end_ts = parse_date_arg(start, "start"), parse_date_arg(end, "end")
     required = {"customer_col": customer_col, "date_col": date_col}
     if amount_col is not None:
         check_numeric(orders, lf, amount_col, "amount_col")
         required["amount_col"] = amount_col
+    if order_col is not None:
+        required["order_col"] = order_col
+    for i, col in enumerate(by_cols):
+        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
+    fixes = {
+        "order_col": (
+            "Lines without an order id cannot be told apart (they would merge into one "
+            "order); fill them with unique ids, or leave order_col= out to count rows."
+        ),
+        **{arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")},
+    }
     lf = parse_dates(orders, lf, date_col, "date_col")
     # One pass over the data for every count validation needs (a Spark job is costly).
     checks = [
@@ -268,7 +347,7 @@ def prepare_orders(
         nw.col(date_col).max().alias("hi"),
     ]
     checks += [
-        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
     ]
     if amount_col is not None:
         checks.append((nw.col(amount_col) < 0).cast(nw.Int64).sum().alias("negative"))
@@ -279,14 +358,15 @@ def prepare_orders(
         raise EmptyDataError(msg)
     for arg, col in required.items():
         if stats[f"null_{arg}"]:
-            check_no_nulls(orders, lf, {arg: col})
+            check_no_nulls(orders, lf, {arg: col}, customer_col=customer_col, fix=fixes)
+    check_window(start, end, first=stats["lo"], last=stats["hi"])
 
     lf = handle_duplicates(lf, duplicates, n_rows=n_rows, summed=order_col is not None)
 
-    if start is not None:
-        lf = lf.filter(nw.col(date_col) >= pd.Timestamp(start).to_pydatetime())
-    if end is not None:
-        lf = lf.filter(nw.col(date_col) <= pd.Timestamp(end).to_pydatetime())
+    if start_ts is not None:
+        lf = lf.filter(nw.col(date_col) >= start_ts.to_pydatetime())
+    if end_ts is not None:
+        lf = lf.filter(nw.col(date_col) <= end_ts.to_pydatetime())
 
     cols = [
         nw.col(customer_col).alias(CUSTOMER),
@@ -325,8 +405,11 @@ def prepare_orders(
             slim.select(nw.col(DATE).min().alias("lo"), nw.col(DATE).max().alias("hi"))
         )
     if pd.isna(bounds["lo"].iloc[0]):
-        window = f"between {start} and {end}" if (start or end) else ""
-        msg = f"orders has no rows {window}: widen start=/end= or check date_col={date_col!r}."
+        window = f" between {start} and {end}" if (start or end) else ""
+        msg = (
+            f"orders has no rows{window} ({data_span(stats['lo'], stats['hi'])}): widen "
+            f"start=/end= or check date_col={date_col!r}."
+        )
         raise EmptyDataError(msg)
     return Prepared(
         frame=slim,
@@ -350,6 +433,8 @@ class PreparedSpells:
     #: Trials that ended without converting (``CUSTOMER``, ``by``, ``END`` = trial end);
     #: None when there is no trial column or trials count as customers.
     unconverted_trials: nw.LazyFrame | None = None
+    #: The earliest start date in the data.
+    first_date: pd.Timestamp | None = None
 
 
 def prepare_subscriptions(
@@ -369,9 +454,12 @@ def prepare_subscriptions(
     Columns: ``CUSTOMER``, the ``by`` columns, ``START`` (when paying starts: the trial end
     for converted trials unless ``count_trials``), ``END`` (``FAR_FUTURE`` while active)
     and ``MRR`` with ``mrr_col``. Trials that never converted are left out (unless
-    ``count_trials``), as are spells that end when they start.
+    ``count_trials``), as are spells that end when they start. Customer, start, MRR and
+    ``by`` values must be complete (null, NaN and +-inf raise, naming the customers);
+    ``as_of`` must be a date on or after the first start.
     """
     by_cols = as_list(by)
+    parse_date_arg(as_of, "as_of")
     lf = to_lazy(subscriptions, arg="subscriptions")
     require_columns(
         lf,
@@ -388,11 +476,14 @@ def prepare_subscriptions(
     if mrr_col is not None:
         check_mrr(subscriptions, lf, mrr_col)
         required["mrr_col"] = mrr_col
+    for i, col in enumerate(by_cols):
+        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
+    fixes = {arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")}
     # Two passes over the data for every count validation needs (a Spark job is costly):
     # what can be checked as given, then what needs the parsed dates.
     checks = [nw.len().alias("n")]
     checks += [
-        nw.col(c).is_null().cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
+        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
     ]
     if mrr_col is not None:
         checks.append((nw.col(mrr_col) < 0).cast(nw.Int64).sum().alias("negative"))
@@ -402,7 +493,7 @@ def prepare_subscriptions(
         raise EmptyDataError(msg)
     for arg, col in required.items():
         if stats[f"null_{arg}"]:
-            check_no_nulls(subscriptions, lf, {arg: col})
+            check_no_nulls(subscriptions, lf, {arg: col}, customer_col=customer_col, fix=fixes)
     dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
     for col, arg in dates:
         if col is not None:
@@ -411,6 +502,7 @@ def prepare_subscriptions(
     dated = collect(
         lf.select(
             backwards.cast(nw.Int64).sum().alias("backwards"),
+            nw.col(start_col).min().alias("first_start"),
             nw.col(start_col).max().alias("last_start"),
             nw.col(end_col).max().alias("last_end"),
         )
@@ -462,17 +554,17 @@ def prepare_subscriptions(
             nw.col(end_col).alias(END),
         )
 
-    if as_of is None:
-        candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
-        as_of_ts = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
-    else:
-        as_of_ts = pd.Timestamp(as_of)
+    candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
+    last = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
+    first = pd.Timestamp(dated["first_start"].iloc[0])
+    as_of_ts = resolve_as_of(as_of, last, first=first)
     return PreparedSpells(
         frame=spells,
         by=by_cols,
         as_of=as_of_ts,
         has_mrr=mrr_col is not None,
         unconverted_trials=unconverted,
+        first_date=first,
     )
 
 
@@ -495,10 +587,6 @@ def check_mrr(native: Any, lf: nw.LazyFrame, col: str) -> None:
             raise InvalidDataError(msg)
     check_numeric(native, lf, col, "mrr_col")
 
-
-def resolve_as_of(as_of: Any, default: pd.Timestamp) -> pd.Timestamp:
-    """The observation date: ``as_of`` if given, else the last date in the data."""
-    return pd.Timestamp(default if as_of is None else as_of)
 
 
 def check_duplicates_policy(duplicates: str) -> None:

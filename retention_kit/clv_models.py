@@ -42,6 +42,7 @@ Time units are those of the data: with ``recency`` and ``T`` in weeks, ``t`` is 
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -79,9 +80,36 @@ class ConvergenceError(RetentionKitError, RuntimeError):
 # validation
 
 
-def _shown(values: np.ndarray, positions: np.ndarray) -> str:
-    """Describe the first offending values and their positions."""
-    pairs = ", ".join(f"[{int(i)}]={float(values[i]):g}" for i in positions[:_SHOWN])
+#: Index labels (customer ids) of the Series last validated under each argument name.
+_LABELS: contextvars.ContextVar[dict[str, pd.Index] | None] = contextvars.ContextVar(
+    "retention_kit_labels", default=None
+)
+
+
+def _remember_labels(values: Any, name: str) -> None:
+    """Record the index of a Series argument (e.g. ``rfm['monetary_value']``) for messages."""
+    labels = dict(_LABELS.get() or {})
+    labels.pop(name, None)
+    if isinstance(values, pd.Series):
+        labels[name] = values.index
+    _LABELS.set(labels)
+
+
+def _shown(values: np.ndarray, positions: np.ndarray, name: str | None = None) -> str:
+    """Describe the first offending values: by customer id for a Series, else by position.
+
+    ``customer '17850': monetary_value=0`` when ``name`` was passed as a Series indexed by
+    customer (as :func:`~retention_kit.rfm_summary` returns), ``at [96]=0`` otherwise.
+    """
+    labels = (_LABELS.get() or {}).get(name) if name is not None else None
+    if labels is not None and len(labels) == values.size:
+        ids = labels[positions[:_SHOWN]].tolist()  # plain Python values: '17850', 202
+        pairs = ", ".join(
+            f"customer {c!r}: {name}={float(values[i]):g}"
+            for c, i in zip(ids, positions[:_SHOWN], strict=True)
+        )
+    else:
+        pairs = "at " + ", ".join(f"[{int(i)}]={float(values[i]):g}" for i in positions[:_SHOWN])
     more = f" and {positions.size - _SHOWN} more" if positions.size > _SHOWN else ""
     return f"{pairs}{more}"
 
@@ -100,13 +128,14 @@ def _array(values: ArrayLike, name: str) -> FloatArray:
         )
         raise InvalidDataError(msg) from None
     arr = np.atleast_1d(arr)
+    _remember_labels(values, name)
     if arr.ndim != 1:
         msg = f"{name} must be one-dimensional, got shape {arr.shape}."
         raise InvalidDataError(msg)
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
         msg = (
-            f"{name} has {bad.size} missing or infinite values: {_shown(arr, bad)}. Drop "
+            f"{name} has {bad.size} missing or infinite values: {_shown(arr, bad, name)}. Drop "
             f"or fill those customers before calling."
         )
         raise InvalidDataError(msg)
@@ -117,7 +146,7 @@ def _check(condition: np.ndarray, arr: np.ndarray, name: str, problem: str, fix:
     """Raise :class:`InvalidDataError` naming the values where ``condition`` fails."""
     bad = np.flatnonzero(~condition)
     if bad.size:
-        msg = f"{name} {problem}; {bad.size} value(s) are not, at {_shown(arr, bad)}. {fix}"
+        msg = f"{name} {problem}; {bad.size} value(s) are not: {_shown(arr, bad, name)}. {fix}"
         raise InvalidDataError(msg)
 
 
@@ -1120,8 +1149,9 @@ class GammaGammaModel(_FittedModel):
                 m > 0,
                 m,
                 "monetary_value",
-                "must be > 0",
-                "Spend per repeat purchase must be positive: drop returns-only customers.",
+                "must be > 0 (spend per repeat purchase)",
+                "The Gamma-Gamma model needs positive spend: fit on customers with positive "
+                "repeat spend: rfm[rfm['monetary_value'] > 0].",
             )
         return x.astype(float), m.astype(float)
 
@@ -1452,9 +1482,9 @@ class ShiftedBetaGeoModel(_FittedModel):
             increases = np.flatnonzero(np.diff(curve) > 1e-12 * curve[0]) + 1
             if increases.size:
                 msg = (
-                    f"survival must not increase from one period to the next, but it does at "
-                    f"{_shown(curve, increases)}. Pass customers of one cohort alive at "
-                    f"periods 0, 1, 2, ... (not new customers)."
+                    f"survival must not increase from one period to the next, but it does "
+                    f"{_shown(curve, increases, 'survival')}. Pass customers of one cohort "
+                    f"alive at periods 0, 1, 2, ... (not new customers)."
                 )
                 raise InvalidDataError(msg)
         n = curve.size - 1

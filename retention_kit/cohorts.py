@@ -9,7 +9,7 @@ are NaN, never 0.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import narwhals as nw
 import numpy as np
@@ -23,9 +23,11 @@ from ._validation import (
     IS_ORDER,
     PERIOD,
     Duplicates,
+    no_positive_orders,
     prepare_orders,
     resolve_as_of,
     warn,
+    warns_once,
 )
 from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import MIN_READABLE_N, wilson_interval
@@ -104,6 +106,21 @@ def cohort_data(
         ``cumulative_revenue_per_customer`` (revenue columns NaN without ``amount_col``),
         ``small_cohort``. Unobservable cells are absent.
 
+    Raises
+    ------
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive amount (with ``amount_col``), no order in a complete
+        period, or ``as_of`` before the first order. A null ``cohort_col`` value raises
+        like a null ``by`` value.
+    RetentionKitError
+        A date argument that is not a date, or an unknown option.
+
     Examples
     --------
     >>> import retention_kit as rk
@@ -122,13 +139,15 @@ def cohort_data(
         by=cohort_col,
         duplicates=duplicates,
     )
-    as_of_ts = resolve_as_of(as_of, prepared.max_date)
+    as_of_ts = resolve_as_of(as_of, prepared.max_date, first=prepared.min_date)
     last_complete = last_complete_period(as_of_ts, freq)
     frame = prepared.frame.with_columns(
         period_index(DATE, freq, prepared.frame).alias(PERIOD)
     ).filter(nw.col(PERIOD) <= last_complete)
     if cohort_col is None:
-        origins, counts, last_age, revenue = _first_order_cells(frame, prepared.has_amount)
+        origins, counts, last_age, revenue = _first_order_cells(
+            frame, prepared.has_amount, prepared.frame, amount_col
+        )
         return _assemble(
             origins,
             counts,
@@ -192,11 +211,7 @@ def cohort_data(
     counts = counts[[_COHORT, _AGE, "customers"]]
     origins = collect(customers.group_by(_COHORT, _ORIGIN).agg(nw.len().alias("n")))
     if origins.empty:
-        msg = (
-            "No customer has an order in a complete period: pass an as_of date after the "
-            "data, a shorter freq, or more data."
-        )
-        raise EmptyDataError(msg)
+        _no_cells(prepared.frame, amount_col)
     if prepared.has_amount:
         revenue = collect(
             frame.join(customers, on=CUSTOMER, how="inner")
@@ -222,6 +237,7 @@ def cohort_data(
     )
 
 
+@warns_once
 def cohort_table(
     orders: Any,
     *,
@@ -297,8 +313,21 @@ def cohort_table(
     return table
 
 
+def _no_cells(everything: nw.LazyFrame, amount_col: str | None) -> NoReturn:
+    """Raise :class:`EmptyDataError` for a table without cells, saying why."""
+    if amount_col is not None:
+        n_orders = collect(everything.select(nw.col(IS_ORDER).cast(nw.Int64).sum().alias("n")))
+        if not n_orders["n"].fillna(0).iloc[0]:
+            no_positive_orders(amount_col)
+    msg = (
+        "No customer has an order in a complete period: pass an as_of date after the "
+        "data, a shorter freq, or more data."
+    )
+    raise EmptyDataError(msg)
+
+
 def _first_order_cells(
-    frame: nw.LazyFrame, has_amount: bool
+    frame: nw.LazyFrame, has_amount: bool, everything: nw.LazyFrame, amount_col: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Cells of first-order cohorts, all measures in one pass over the data.
 
@@ -332,11 +361,7 @@ def _first_order_cells(
     totals = ["_rk_active", "n", *(["revenue"] if has_amount else [])]
     cells = collect(per.group_by(_COHORT, _AGE).agg(nw.col(totals).sum()))
     if cells.empty:
-        msg = (
-            "No customer has an order in a complete period: pass an as_of date after the "
-            "data, a shorter freq, or more data."
-        )
-        raise EmptyDataError(msg)
+        _no_cells(everything, amount_col)
     cells = cells.rename(columns={"_rk_active": "customers"})
     sizes = cells[cells[_AGE] == 0]
     origins = pd.DataFrame(

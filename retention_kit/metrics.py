@@ -20,8 +20,10 @@ from ._validation import (
     CUSTOMER,
     IS_ORDER,
     Duplicates,
+    no_positive_orders,
     prepare_orders,
     warn,
+    warns_once,
 )
 from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N, wilson_interval
@@ -370,6 +372,19 @@ def _customer_counts(
         table = table.sort_values(by_cols)
     else:
         table = collect(per_customer.select(nw.col(totals).sum()))
+    if prepared.has_amount:
+        if int(table["orders"].sum()) == 0:
+            no_positive_orders(amount_col, windowed=start is not None or end is not None)
+        empty = table[table["orders"] == 0]
+        if by_cols and len(empty):
+            shown = ", ".join(
+                "(" + ", ".join(f"{c}={v!r}" for c, v in zip(by_cols, row, strict=True)) + ")"
+                for row in empty[by_cols].itertuples(index=False)
+            )
+            warn(
+                f"{len(empty)} segment(s) have no order with a positive amount (an order counts "
+                f"when its net amount > 0): {shown}. Their rates and AOV are NaN."
+            )
     return table.reset_index(drop=True), by_cols
 
 
@@ -423,6 +438,21 @@ def repeat_purchase_rate(
     pandas.DataFrame
         The ``by`` columns, ``customers``, ``repeat_customers``, ``repeat_purchase_rate``
         (percent), ``repeat_purchase_rate_low``/``_high`` and ``small_sample``.
+
+    Raises
+    ------
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive net amount in the window (with ``amount_col``), or
+        ``start``/``end`` outside the data. A segment whose orders are all returns gets
+        a warning and NaN rates.
+    RetentionKitError
+        A date argument that is not a date, or ``start`` after ``end``, or an unknown option.
 
     Examples
     --------
@@ -492,6 +522,11 @@ def loyal_customer_rate(
     pandas.DataFrame
         The ``by`` columns, ``customers``, ``loyal_customers``, ``loyal_customer_rate``
         (percent), ``loyal_customer_rate_low``/``_high``, ``small_sample``, ``threshold``.
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`repeat_purchase_rate`.
 
     Examples
     --------
@@ -563,6 +598,12 @@ def average_order_value(
         The ``by`` columns, ``customers``, ``orders``, ``revenue``, ``aov`` and
         ``small_sample`` (fewer than :data:`~retention_kit.MIN_READABLE_N` customers).
 
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`repeat_purchase_rate`: in particular :class:`EmptyDataError` when no
+        order has a positive net amount (an AOV of nothing is not 0, nor NaN).
+
     Examples
     --------
     >>> import pandas as pd
@@ -591,6 +632,7 @@ def average_order_value(
     return table[[*by_cols, "customers", "orders", "revenue", "aov", "small_sample"]]
 
 
+@warns_once
 def clv_summary(
     orders: Any,
     *,
@@ -649,6 +691,12 @@ def clv_summary(
     -------
     pandas.DataFrame
         One row per segment (one row without ``by``), plus a ``unit`` column.
+
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`~retention_kit.period_summary`, and when no ``freq`` period is
+        complete. Each warning is given once per call.
 
     Examples
     --------

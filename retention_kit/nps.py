@@ -62,8 +62,10 @@ from ._validation import (
     check_no_nulls,
     count_rows,
     offending_rows,
+    parse_date_arg,
     parse_dates,
     require_columns,
+    resolve_as_of,
 )
 from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
 from .intervals import MIN_READABLE_N
@@ -279,7 +281,7 @@ def net_promoter_score(
                 f"column, or drop freq= for one score over all answers."
             )
             raise RetentionKitError(msg)
-    lf, last_date = _prepare_answers(
+    lf, span = _prepare_answers(
         answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=freq is not None
     )
     counts = _count_groups(lf, by_cols, date_col=date_col, freq=freq)
@@ -287,7 +289,7 @@ def net_promoter_score(
     if freq is None:
         return table[[*by_cols, *_RESULT_COLUMNS]].reset_index(drop=True)
 
-    cutoff = _as_of(as_of, last_date)
+    cutoff = _as_of(as_of, span)
     complete = _is_complete(table[PERIOD].to_numpy(), freq, cutoff)
     table.insert(len(by_cols), "period", to_periods(table[PERIOD], freq))
     table.insert(len(by_cols) + 1, "complete", complete)
@@ -402,11 +404,11 @@ def nps_change_test(
     if date_col is None:
         msg = "nps_change_test compares periods: pass date_col= with the answer dates."
         raise RetentionKitError(msg)
-    lf, last_date = _prepare_answers(
+    lf, span = _prepare_answers(
         answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=True
     )
     counts = _count_groups(lf, by_cols, date_col=date_col, freq=freq)
-    cutoff = _as_of(as_of, last_date)
+    cutoff = _as_of(as_of, span)
     present = np.unique(counts[PERIOD].to_numpy())
     b_idx, a_idx = _resolve_periods(before, after, freq, present, cutoff)
     for idx, arg in ((b_idx, "before"), (a_idx, "after")):
@@ -496,12 +498,12 @@ def _prepare_answers(
     date_col: str | None,
     by_cols: list[str],
     dated: bool,
-) -> tuple[nw.LazyFrame, pd.Timestamp | None]:
+) -> tuple[nw.LazyFrame, tuple[pd.Timestamp, pd.Timestamp] | None]:
     """Validate survey answers once, in the engine; return the slim frame to count.
 
     The result has the ``by`` columns, the parsed ``date_col`` when ``dated`` and 0/1
-    indicator columns ``_DETRACTOR``, ``_PASSIVE``, ``_PROMOTER``. The last answer date
-    is returned alongside (``None`` when not ``dated``).
+    indicator columns ``_DETRACTOR``, ``_PASSIVE``, ``_PROMOTER``. The first and last
+    answer dates are returned alongside (``None`` when not ``dated``).
     """
     lf = to_lazy(answers, arg="answers")
     require_columns(lf, {"score_col": score_col, "date_col": date_col, "by": by_cols})
@@ -510,6 +512,12 @@ def _prepare_answers(
     if count_rows(lf) == 0:
         msg = "answers is empty: there are no survey answers to compute an NPS on."
         raise EmptyDataError(msg)
+    for col in by_cols:
+        fix = (
+            f"An answer without a segment would vanish from the table; fill them first, "
+            f"e.g. df[{col!r}] = df[{col!r}].fillna('unknown')."
+        )
+        check_no_nulls(answers, lf, {"by": col}, fix={"by": fix})
 
     dtype = lf.collect_schema()[score_col]
     if not dtype.is_numeric():
@@ -560,12 +568,14 @@ def _prepare_answers(
             )
             raise InvalidDataError(msg)
 
-    last_date = None
+    span = None
     if date_col is not None:
         check_no_nulls(answers, lf, {"date_col": date_col})
         lf = parse_dates(answers, lf, date_col, "date_col")
-        bounds = collect(lf.select(nw.col(date_col).max().alias("hi")))
-        last_date = pd.Timestamp(bounds["hi"].iloc[0])
+        bounds = collect(
+            lf.select(nw.col(date_col).min().alias("lo"), nw.col(date_col).max().alias("hi"))
+        )
+        span = (pd.Timestamp(bounds["lo"].iloc[0]), pd.Timestamp(bounds["hi"].iloc[0]))
 
     indicators = [
         (score <= 6).cast(nw.Int64).alias(_DETRACTOR),
@@ -573,7 +583,7 @@ def _prepare_answers(
         (score >= 9).cast(nw.Int64).alias(_PROMOTER),
     ]
     keep = [*(nw.col(c) for c in by_cols), *([nw.col(date_col)] if date_col else [])]
-    return lf.select(*keep, *indicators), last_date
+    return lf.select(*keep, *indicators), span
 
 
 def _count_where(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
@@ -724,12 +734,11 @@ def _bootstrap_interval(
 # --------------------------------------------------------------------------------------
 
 
-def _as_of(as_of: Any, last_date: pd.Timestamp | None) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(last_date if as_of is None else as_of)
-    except (TypeError, ValueError):
-        msg = f"as_of={as_of!r} is not a date; pass e.g. as_of='2024-12-31'."
-        raise RetentionKitError(msg) from None
+def _as_of(as_of: Any, span: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.Timestamp:
+    """The cutoff: ``as_of`` (not before the first answer), else the last answer date."""
+    if span is None:  # undated answers: only a given as_of can be a cutoff
+        return parse_date_arg(as_of, "as_of")
+    return resolve_as_of(as_of, span[1], first=span[0])
 
 
 def _is_complete(index: np.ndarray, freq: str, cutoff: pd.Timestamp) -> np.ndarray:

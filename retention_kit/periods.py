@@ -61,9 +61,13 @@ from ._validation import (
     START,
     Duplicates,
     as_list,
+    check_window,
+    no_positive_orders,
+    parse_date_arg,
     prepare_orders,
     prepare_subscriptions,
     resolve_as_of,
+    warns_once,
 )
 from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import wilson_interval
@@ -147,8 +151,18 @@ def period_summary(
 
     Raises
     ------
-    MissingColumnError, InvalidDataError, EmptyDataError
-        For missing columns, unusable values or no rows, with the rows and a fix.
+    MissingColumnError
+        A named column is not in the frame (with the closest name).
+    InvalidDataError
+        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+        amount, order id or a ``by`` value. The message names the customers; a null
+        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    EmptyDataError
+        No rows, no order with a positive amount (with ``amount_col``), ``as_of`` before
+        the first order, or ``start``/``end`` outside the data or selecting no complete
+        period (each message says when the data starts and ends).
+    RetentionKitError
+        A date argument that is not a date, or ``start`` after ``end``, or an unknown option.
 
     See Also
     --------
@@ -188,7 +202,8 @@ def period_summary(
     )
     by_cols = prepared.by
     keys = [*by_cols, PERIOD]
-    as_of_ts = resolve_as_of(as_of, prepared.max_date)
+    as_of_ts = resolve_as_of(as_of, prepared.max_date, first=prepared.min_date)
+    check_window(start, end, first=prepared.min_date, last=max(prepared.max_date, as_of_ts))
 
     activity = (
         prepared.frame.filter(nw.col(IS_ORDER))
@@ -216,8 +231,7 @@ def period_summary(
     )
     active = collect(flags.group_by(keys).agg(nw.len().alias("E"), nw.col("N", "retained").sum()))
     if active.empty:
-        msg = "orders has no orders with a positive amount: nothing is active."
-        raise EmptyDataError(msg)
+        no_positive_orders(amount_col)
 
     first_period = int(active[PERIOD].min())
     last_period = _last_period(as_of_ts, freq)
@@ -309,6 +323,13 @@ def subscription_summary(
     pandas.DataFrame
         The columns of :func:`period_summary`.
 
+    Raises
+    ------
+    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
+        As in :func:`period_summary`: nulls (NaN, +-inf) in the customer, start, MRR or
+        ``by`` columns name the customers; ``as_of`` before the first start, ``start``
+        after ``as_of`` or after ``end``, and date arguments that are not dates raise.
+
     Examples
     --------
     >>> import pandas as pd
@@ -340,6 +361,7 @@ def subscription_summary(
     by_cols = prepared.by
     spells = prepared.frame
     as_of_ts = prepared.as_of
+    check_window(start, end, first=prepared.first_date, last=as_of_ts)
 
     # Period of each spell's start and end; merge spells of a customer that touch at
     # period level, so the intervals of boundary coverage (a, z] are disjoint.
@@ -403,6 +425,7 @@ def subscription_summary(
     )
 
 
+@warns_once
 def compare_churn_policies(
     data: Any,
     *,
@@ -615,10 +638,19 @@ def _finish(
     out = out.drop(columns=[PERIOD])
     if incomplete == "exclude":
         out = out[out["complete"]]
-    if start is not None:
-        out = out[[p.end_time >= pd.Timestamp(start) for p in out["period"]]]
-    if end is not None:
-        out = out[[p.start_time <= pd.Timestamp(end) for p in out["period"]]]
+    before_window = len(out)
+    start_ts, end_ts = parse_date_arg(start, "start"), parse_date_arg(end, "end")
+    if start_ts is not None:
+        out = out[[p.end_time >= start_ts for p in out["period"]]]
+    if end_ts is not None:
+        out = out[[p.start_time <= end_ts for p in out["period"]]]
+    if before_window and out.empty:
+        msg = (
+            f"start={start!r}, end={end!r} select no complete {freq} (the table has "
+            f"{before_window} up to {as_of:%Y-%m-%d}): widen the window, or pass "
+            f"incomplete='flag' to see the period still running."
+        )
+        raise EmptyDataError(msg)
     columns = [
         *by_cols,
         "period",

@@ -43,8 +43,12 @@ from ._validation import (
     IS_ORDER,
     PERIOD,
     Duplicates,
+    no_positive_orders,
+    parse_date_arg,
     prepare_orders,
+    resolve_as_of,
     to_lazy,
+    warns_once,
 )
 from .exceptions import RetentionKitError
 from .metrics import average_order_value, loyal_customer_rate, repeat_purchase_rate
@@ -338,6 +342,7 @@ def _period_figures(
     }
 
 
+@warns_once
 def headline_kpis(
     orders: Any,
     *,
@@ -465,7 +470,7 @@ def headline_kpis(
         "period": str(rows[""]["period"]),
         "previous_period": str(rows["_previous"]["period"]) if "_previous" in rows else None,
         "freq": freq,
-        "as_of": None if as_of is None else str(pd.Timestamp(as_of).date()),
+        "as_of": None if as_of is None else str(parse_date_arg(as_of, "as_of").date()),
         "loyalty_threshold": int(loyalty_threshold),
     }
     for suffix, row in rows.items():
@@ -700,7 +705,8 @@ def revenue_by_period(
     -------
     pandas.DataFrame
         Columns ``period`` (pandas Period), ``revenue``, ``orders``, ``customers``
-        (customers with an order) and ``aov``.
+        (customers with an order) and ``aov`` (NaN in a period without an order with a
+        positive amount; :class:`EmptyDataError` when no period has one).
 
     Examples
     --------
@@ -739,9 +745,11 @@ def revenue_by_period(
         .group_by(PERIOD)
         .agg(nw.len().alias("customers"))
     )
+    if not sums["orders"].sum():
+        no_positive_orders(amount_col)
     table = sums.merge(buyers, on=PERIOD, how="left").fillna({"customers": 0})
     table = table.sort_values(PERIOD).reset_index(drop=True)
-    cutoff = pd.Timestamp(prepared.max_date if as_of is None else as_of)
+    cutoff = resolve_as_of(as_of, prepared.max_date, first=prepared.min_date)
     table = table[is_complete(table[PERIOD], freq, cutoff)].reset_index(drop=True)
     table.insert(0, "period", to_periods(table[PERIOD], freq))
     table = table[["period", "revenue", "orders", "customers"]]

@@ -12,7 +12,16 @@ import narwhals as nw
 import pandas as pd
 
 from ._frames import _EPOCH_ENGINES, collect, day_number
-from ._validation import AMOUNT, CUSTOMER, DATE, Duplicates, Prepared, prepare_orders
+from ._validation import (
+    AMOUNT,
+    CUSTOMER,
+    DATE,
+    Duplicates,
+    Prepared,
+    data_span,
+    parse_date_arg,
+    prepare_orders,
+)
 from .exceptions import EmptyDataError, RetentionKitError
 
 __all__ = ["rfm_summary"]
@@ -22,14 +31,9 @@ _DAYS_PER_UNIT = {"day": 1.0, "week": 7.0}
 _DAY = "_rk_day"
 
 
-def _day(when: Any, arg: str) -> int:
-    """Return days since 1970-01-01 of a date given by the user."""
-    try:
-        ts = pd.Timestamp(when)
-    except (TypeError, ValueError):
-        msg = f"{arg}={when!r} is not a date; pass e.g. {arg}='1997-09-30'."
-        raise RetentionKitError(msg) from None
-    return int((ts.normalize() - pd.Timestamp("1970-01-01")).days)
+def _day(when: pd.Timestamp) -> int:
+    """Return days since 1970-01-01 of a timestamp."""
+    return int((when.normalize() - pd.Timestamp("1970-01-01")).days)
 
 
 def _has_negative(prepared: Prepared) -> bool:
@@ -99,10 +103,13 @@ def rfm_summary(
     Raises
     ------
     RetentionKitError
-        When ``time_unit`` is unknown or ``calibration_end`` is not before
-        ``observation_end``.
+        When ``time_unit`` is unknown, ``observation_end``/``calibration_end`` is not a
+        date, or ``calibration_end`` is not before ``observation_end``.
+    InvalidDataError
+        When a customer, date or amount is null (or NaN, +-inf), naming the customers.
     EmptyDataError
-        When no customer bought by the end of calibration.
+        When ``observation_end``/``calibration_end`` is before the first order, or no
+        customer made a purchase by the end of calibration.
 
     Examples
     --------
@@ -125,10 +132,21 @@ def rfm_summary(
         amount_col=amount_col,
         duplicates=duplicates,
     )
-    end_date = pd.Timestamp(prepared.max_date if observation_end is None else observation_end)
-    end_day = _day(end_date, "observation_end")
-    cal_day = end_day if calibration_end is None else _day(calibration_end, "calibration_end")
+    span = data_span(prepared.min_date, prepared.max_date)
+    end_date = parse_date_arg(observation_end, "observation_end")
+    end_date = prepared.max_date if end_date is None else end_date
+    end_day = _day(end_date)
+    cal_ts = parse_date_arg(calibration_end, "calibration_end")
+    cal_day = end_day if cal_ts is None else _day(cal_ts)
     cal_date = pd.Timestamp("1970-01-01") + pd.Timedelta(days=cal_day)
+    for arg, day in (("observation_end", end_day), ("calibration_end", cal_day)):
+        if day < _day(prepared.min_date):
+            value = observation_end if arg == "observation_end" else calibration_end
+            msg = (
+                f"{arg}={value!r} is before the first order ({span}): no customer had "
+                f"bought by then. Pass a later {arg}=."
+            )
+            raise EmptyDataError(msg)
     if calibration_end is not None and cal_day >= end_day:
         msg = (
             f"calibration_end ({cal_date.date()}) must be before observation_end "
@@ -139,7 +157,7 @@ def rfm_summary(
     has_amount = amount_col is not None
 
     lf = prepared.frame.with_columns(day_number(DATE, prepared.frame).alias(_DAY))
-    if end_day < _day(prepared.max_date, "observation_end"):  # else it keeps every row
+    if end_day < _day(prepared.max_date):  # else it keeps every row
         lf = lf.filter(nw.col(_DAY) <= end_day)
     # On dataframe engines (pandas, Polars) a group-by on (customer, day) costs more than
     # everything else together (its two-column key is factorised row by row). Without
@@ -207,8 +225,9 @@ def rfm_summary(
     out = collect(summary.sort(CUSTOMER))  # sorted in the engine, not in pandas
     if out.empty:
         msg = (
-            f"no customer bought by the end of calibration ({cal_date.date()}); check "
-            f"calibration_end and date_col={date_col!r}."
+            f"no customer made a purchase (a day with a net amount >= 0) by the end of "
+            f"calibration ({cal_date.date()}; {span}); check calibration_end, date_col="
+            f"{date_col!r} and amount_col={amount_col!r}."
         )
         raise EmptyDataError(msg)
     if has_amount:

@@ -134,7 +134,7 @@ def test_empty_frame(convert):
 
 
 def test_empty_window():
-    with pytest.raises(EmptyDataError, match="no rows between"):
+    with pytest.raises(EmptyDataError, match="start='2030-01-01' is after the last date"):
         rk.repeat_purchase_rate(hand_orders(), start="2030-01-01", end="2030-02-01")
 
 

@@ -1,0 +1,137 @@
+"""Arguments every public function shares: warnings once per call, and date arguments.
+
+Part of the validation layer (:mod:`._validation` re-exports these names).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from .exceptions import EmptyDataError, RetentionKitError, RetentionKitWarning
+
+
+def find_stacklevel() -> int:
+    """Stack level of the first frame outside retention_kit, for warnings."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("retention_kit"):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+#: Messages already warned in the current top-level call (None outside one).
+_WARNED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "retention_kit_warned", default=None
+)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def warn(message: str) -> None:
+    """Emit a :class:`RetentionKitWarning` pointing at the user's line.
+
+    Inside a function decorated with :func:`warns_once`, a message already emitted during
+    the same top-level call is not repeated (e.g. by the public functions it calls).
+    """
+    seen = _WARNED.get()
+    if seen is not None:
+        if message in seen:
+            return
+        seen.add(message)
+    warnings.warn(message, RetentionKitWarning, stacklevel=find_stacklevel())
+
+
+def warns_once(func: _F) -> _F:
+    """Decorate a public function that calls others: each warning once per call."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _WARNED.get() is not None:  # nested: the outer call keeps the record
+            return func(*args, **kwargs)
+        token = _WARNED.set(set())
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _WARNED.reset(token)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date_arg(value: Any, arg: str) -> pd.Timestamp | None:
+    """``value`` as a timezone-naive timestamp (None stays None), or a clear error.
+
+    A timezone-aware value keeps its wall-clock time, as date columns do.
+    """
+    if value is None:
+        return None
+    try:
+        ts = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        msg = (
+            f"{arg}={value!r} is not a date. Pass a date such as {arg}='2024-12-31' "
+            f"(ISO year-month-day, optionally with a time), a datetime.date or a pd.Timestamp."
+        )
+        raise RetentionKitError(msg)
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def data_span(first: Any, last: Any) -> str:
+    """``"the data runs from <first> to <last>"`` for error messages."""
+    return f"the data runs from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}"
+
+
+def check_window(
+    start: Any, end: Any, *, first: pd.Timestamp, last: pd.Timestamp
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Parse ``start``/``end`` and raise when they are reversed or miss the data entirely."""
+    start_ts = parse_date_arg(start, "start")
+    end_ts = parse_date_arg(end, "end")
+    if start_ts is not None and end_ts is not None and start_ts > end_ts:
+        msg = (
+            f"start={start!r} is after end={end!r}: the window selects nothing. Pass the "
+            f"earlier date as start= and the later one as end=."
+        )
+        raise RetentionKitError(msg)
+    if start_ts is not None and start_ts > last:
+        msg = (
+            f"start={start!r} is after the last date in the data ({data_span(first, last)}): "
+            f"the window selects nothing. Pass an earlier start=."
+        )
+        raise EmptyDataError(msg)
+    if end_ts is not None and end_ts < pd.Timestamp(first).normalize():
+        msg = (
+            f"end={end!r} is before the first date in the data ({data_span(first, last)}): "
+            f"the window selects nothing. Pass a later end=."
+        )
+        raise EmptyDataError(msg)
+    return start_ts, end_ts
+
+
+def resolve_as_of(
+    as_of: Any, default: pd.Timestamp, *, first: pd.Timestamp | None = None
+) -> pd.Timestamp:
+    """The observation date: ``as_of`` if given, else ``default`` (the last date in the data).
+
+    With ``first`` (the first date in the data), an ``as_of`` before that day raises
+    :class:`EmptyDataError`: nothing had happened by then.
+    """
+    as_of_ts = parse_date_arg(as_of, "as_of")
+    if as_of_ts is None:
+        return pd.Timestamp(default)
+    if first is not None and as_of_ts < pd.Timestamp(first).normalize():
+        msg = (
+            f"as_of={as_of!r} is before the first date in the data "
+            f"({data_span(first, default)}): nothing had happened by then. Pass a later "
+            f"as_of=, or leave it out to use the last date."
+        )
+        raise EmptyDataError(msg)
+    return as_of_ts
