@@ -1,6 +1,6 @@
 # retention_kit: every target builds the local environment it needs first.
 #   make test    - lint, unit tests, doctests, notebooks (nbval, on both demos)
-#   make report  - run the report notebooks on the demo data into reports/demo/
+#   make report  - run the report notebooks on both demos into reports/demo/ and reports/demo-invoices/
 #   make lab     - JupyterLab on notebooks/ with this environment as the kernel
 #   make bench   - benchmarks (writes the README tables)
 
@@ -36,6 +36,7 @@ test: lint
 
 report: $(STAMP)
 	$(BIN)/retention-kit report --data demo --out reports/demo --force
+	$(BIN)/retention-kit report --data demo-invoices --out reports/demo-invoices --force
 
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name retention-kit --display-name "Python (retention_kit)"
