@@ -73,7 +73,8 @@ class OrderData:
         return "\n".join([head, *[f"- {escape_md(note)}" for note in self.notes]])
 
 
-def _facts(orders: Any) -> dict[str, Any]:
+def order_facts(orders: Any) -> dict[str, Any]:
+    """Rows, customers, first and last date, and negative-amount lines of standard orders."""
     frame = to_lazy(orders, arg="orders")
     stats = collect(
         frame.select(
@@ -187,7 +188,7 @@ def load_orders_for_report(
             notes.append(text)
     mark_said(notes)
     return OrderData(
-        orders=orders, segment=segment, order_key=order_key, facts=_facts(orders), notes=notes
+        orders=orders, segment=segment, order_key=order_key, facts=order_facts(orders), notes=notes
     )
 
 

@@ -54,7 +54,7 @@ from .exceptions import RetentionKitError
 from .metrics import average_order_value, loyal_customer_rate, repeat_purchase_rate
 from .nps import net_promoter_score
 from .periods import period_summary
-from .report_data import OrderData, load_answers_for_report, load_orders_for_report
+from .report_data import OrderData, load_answers_for_report, load_orders_for_report, order_facts
 from .sections import section
 
 __all__ = [
@@ -795,8 +795,10 @@ def describe_orders(orders: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``rows``, ``customers``, ``first`` and ``last`` order dates, ``returns`` (lines with
-        a negative amount) and ``duplicates`` (lines that repeat another exactly).
+        ``rows``, ``customers``, ``first`` and ``last`` order dates and ``returns`` (lines
+        with a negative amount). Exact duplicates are counted by
+        :func:`~retention_kit.io.read_orders`, on every column of the file: the columns
+        kept here make different lines look alike.
 
     Examples
     --------
@@ -805,25 +807,7 @@ def describe_orders(orders: Any) -> dict[str, Any]:
     >>> facts["rows"], facts["customers"], facts["returns"]
     (48476, 4000, 0)
     """
-    frame = to_lazy(orders, arg="orders")
-    stats = collect(
-        frame.select(
-            nw.len().alias("rows"),
-            nw.col("customer_id").n_unique().alias("customers"),
-            nw.col("order_date").min().alias("first"),
-            nw.col("order_date").max().alias("last"),
-            (nw.col("amount") < 0).cast(nw.Int64).sum().alias("returns"),
-        )
-    ).iloc[0]
-    unique = int(collect(frame.unique().select(nw.len().alias("n")))["n"].iloc[0])
-    return {
-        "rows": int(stats["rows"]),
-        "customers": int(stats["customers"]),
-        "first": pd.Timestamp(stats["first"]),
-        "last": pd.Timestamp(stats["last"]),
-        "returns": int(stats["returns"] or 0),
-        "duplicates": int(stats["rows"]) - unique,
-    }
+    return order_facts(orders)
 
 
 def customer_segments(orders: Any, segment: str = "segment") -> pd.Series:

@@ -15,23 +15,11 @@ import pandas as pd
 import pytest
 
 import retention_kit as rk
+from tests.prepare_notebooks import INVOICES
 
 papermill = pytest.importorskip("papermill")
 
 REPORT = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
-INVOICES = {
-    "data": "demo-invoices",
-    "customer_col": "CustomerID",
-    "date_col": "InvoiceDate",
-    "amount_col": None,
-    "quantity_col": "Quantity",
-    "price_col": "UnitPrice",
-    "order_col": "InvoiceNo",
-    "segment_col": "Country",
-    "currency": "£",
-    "nps_data": None,
-    "subscriptions_data": None,
-}
 PLAIN = {
     "order_col": None,
     "segment_col": "segment",
