@@ -7,7 +7,9 @@ reason in their metadata (what the command line lists and the summary page shows
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -63,9 +65,12 @@ def assert_clean(nb: nbformat.NotebookNode) -> None:
 
 
 def markdown(nb: nbformat.NotebookNode) -> str:
-    return "\n".join(
+    """The Markdown the notebook showed, as the reader sees it (escapes undone)."""
+    text = "\n".join(
         o["data"]["text/markdown"] for o in outputs(nb) if "text/markdown" in o.get("data", {})
     )
+    text = re.sub(r"</?span[^>]*>", "", text)
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
 
 
 def write(tmp_path: Path, frame: pd.DataFrame) -> str:
@@ -80,8 +85,9 @@ def test_demo_invoices_complete_with_the_library_numbers(tmp_path):
     assert_clean(nb)
     assert failed_sections(nb) == {}
     text = markdown(nb)
-    assert "have no &#x27;CustomerID&#x27; (guest orders?) and were left out" in text
-    assert "are grouped as &#x27;Other&#x27;" in text
+    assert "rows have no customer id in 'CustomerID' (guest orders?) and were left out" in text
+    assert "are grouped as 'Other'" in text
+    assert "exact duplicate row(s)" in text
     assert "valued at the average spend per purchase" in text  # zero repeat spend, said
     # December 2024 is partial: the headline period is November.
     assert metrics["period"] == "2024-11"
@@ -123,7 +129,8 @@ def test_net_zero_purchase_days_and_first_purchase_on_the_last_day(tmp_path):
         # a repeat order cancelled in full the same day; a $0 repeat order; a newcomer
         "customer_id": ["Z1", "Z1", "Z1", "Z2", "Z2", "Z3"],
         "order_date": pd.to_datetime(["2023-02-01 10:00", "2023-05-01 10:00",
-                                      "2023-05-01 12:00", "2023-02-01", "2023-06-01", last]),
+                                      "2023-05-01 12:00", "2023-02-01 09:00",
+                                      "2023-06-01 09:00", last]),
         "amount": [30.0, 25.0, -25.0, 40.0, 0.0, 15.0],
         "segment": "organic",
     })

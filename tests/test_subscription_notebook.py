@@ -105,7 +105,7 @@ def test_stored_notebook_is_a_template():
     # Every parameter must be readable by papermill (a second "=" on a line hides it).
     declared = papermill.inspect_notebook(str(NOTEBOOK))
     assert {"subscriptions_data", "sub_end_col", "count_trials", "output_dir"} <= set(declared)
-    assert len(declared) == 13
+    assert len(declared) == 16  # 13 + encoding, sep, missing_customers
 
 
 @pytest.mark.slow
