@@ -180,7 +180,7 @@ def predict_customer_value(
         population = float(spend_model.expected_average_spend(0, 0.0))
         if zero_spend:
             notes.append(
-                f"{zero_spend:,} repeat buyers whose repeat purchases net to zero or less "
+                f"{zero_spend:,} repeat buyer(s) whose repeat purchases net to zero or less "
                 f"(free orders, or returns) are valued at the average spend per purchase, "
                 f"{population:,.2f}; the spend model is fitted on the other {int(own.sum()):,}."
             )

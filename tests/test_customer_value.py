@@ -49,7 +49,7 @@ def test_zero_repeat_spend_is_valued_at_the_population_mean(demo):
     population = float(value.spend.expected_average_spend(0, 0.0))
     assert z["spend"] == pytest.approx(population)
     assert value.notes[-1:] == [
-        f"1 repeat buyers whose repeat purchases net to zero or less (free orders, or "
+        f"1 repeat buyer(s) whose repeat purchases net to zero or less (free orders, or "
         f"returns) are valued at the average spend per purchase, {population:,.2f}; the "
         f"spend model is fitted on the other "
         f"{int((value.customers['spend_basis'] == 'own').sum()):,}."

@@ -106,7 +106,7 @@ def test_the_model_failure_is_reproducible_and_handled(orders):
     value = rk.predict_customer_value(orders, duplicates="keep")
     basis = value.customers.loc[zero.index, "spend_basis"]
     assert (basis == "population mean").all()
-    assert any(f"{len(zero):,} repeat buyers" in note for note in value.notes)
+    assert any(f"{len(zero):,} repeat buyer(s)" in note for note in value.notes)
     assert np.isfinite(value.customers["clv"]).all()
 
 

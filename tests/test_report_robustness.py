@@ -139,4 +139,4 @@ def test_net_zero_purchase_days_and_first_purchase_on_the_last_day(tmp_path):
     assert failed_sections(nb) == {}
     text = markdown(nb)
     assert "made their first purchase on the last day of the data" in text
-    assert "1 repeat buyers whose repeat purchases net to zero" in text
+    assert "1 repeat buyer(s) whose repeat purchases net to zero" in text
