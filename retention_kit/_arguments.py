@@ -89,6 +89,12 @@ def data_span(first: Any, last: Any) -> str:
     return f"the data runs from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}"
 
 
+def naive(value: Any) -> pd.Timestamp:
+    """A timestamp on the data's wall clock, without a zone (engines may return aware ones)."""
+    ts = pd.Timestamp(value)
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
 def check_window(
     start: Any, end: Any, *, first: pd.Timestamp, last: pd.Timestamp
 ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -101,13 +107,14 @@ def check_window(
             f"earlier date as start= and the later one as end=."
         )
         raise RetentionKitError(msg)
+    first, last = naive(first), naive(last)
     if start_ts is not None and start_ts > last:
         msg = (
             f"start={start!r} is after the last date in the data ({data_span(first, last)}): "
             f"the window selects nothing. Pass an earlier start=."
         )
         raise EmptyDataError(msg)
-    if end_ts is not None and end_ts < pd.Timestamp(first).normalize():
+    if end_ts is not None and end_ts < first.normalize():
         msg = (
             f"end={end!r} is before the first date in the data ({data_span(first, last)}): "
             f"the window selects nothing. Pass a later end=."
@@ -127,7 +134,7 @@ def resolve_as_of(
     as_of_ts = parse_date_arg(as_of, "as_of")
     if as_of_ts is None:
         return pd.Timestamp(default)
-    if first is not None and as_of_ts < pd.Timestamp(first).normalize():
+    if first is not None and as_of_ts < naive(first).normalize():
         msg = (
             f"as_of={as_of!r} is before the first date in the data "
             f"({data_span(first, default)}): nothing had happened by then. Pass a later "

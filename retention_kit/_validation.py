@@ -22,6 +22,7 @@ from ._arguments import (  # noqa: F401 - re-exported
     check_window,
     data_span,
     find_stacklevel,
+    naive,
     parse_date_arg,
     resolve_as_of,
     warn,
@@ -415,8 +416,8 @@ def prepare_orders(
         frame=slim,
         by=by_cols,
         has_amount=amount_col is not None,
-        min_date=pd.Timestamp(bounds["lo"].iloc[0]),
-        max_date=pd.Timestamp(bounds["hi"].iloc[0]),
+        min_date=naive(bounds["lo"].iloc[0]),
+        max_date=naive(bounds["hi"].iloc[0]),
         n_rows=n_rows,
         n_negative=int(stats["negative"]) if amount_col is not None else 0,
     )
