@@ -29,10 +29,10 @@ lint: $(STAMP)
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
 test: lint
-	$(BIN)/python -m pytest -p no:cacheprovider --durations=15 tests retention_kit --doctest-modules
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --durations=15 tests retention_kit --doctest-modules
 	@# Every notebook on the clean demo (its defaults) and on the messy demo export.
 	$(BIN)/python tests/prepare_notebooks.py build/notebooks-invoices
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax notebooks build/notebooks-invoices
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax notebooks build/notebooks-invoices
 
 report: $(STAMP)
 	$(BIN)/retention-kit report --data demo --out reports/demo --force
