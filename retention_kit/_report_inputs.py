@@ -103,7 +103,9 @@ def flag_text(text: str, source: str = "orders") -> str:
         return f"{flag} " if value_follows else flag
 
     text = re.sub(r"\bforce=True\b", "--force", text)
-    return re.sub(r"(?<![\w-])([a-z][a-z0-9_]*)=", swap, text)
+    text = re.sub(r"(?<![\w-])([a-z][a-z0-9_]*)=", swap, text)
+    # Hints written for Python users ("(--encoding on the command line)") say it twice here.
+    return re.sub(r"\s*\((?:--[\w-]+(?:, )?)+ on the command line\)", "", text)
 
 
 @contextmanager
