@@ -273,6 +273,7 @@ def net_promoter_score(
     """
     by_cols = as_list(by)
     _check_options(confidence=confidence, method=method, incomplete=incomplete)
+    parse_date_arg(as_of, "as_of")  # a bad date is an error even where it is not needed
     if freq is not None:
         check_freq(freq)
         if date_col is None:

@@ -470,3 +470,9 @@ def test_two_calls_warn_twice():
     negative = [w for w in caught if "negative value" in str(w.message)]
     assert len(negative) == 2
     assert all(w.filename == __file__ for w in negative)
+
+
+def test_nps_bad_as_of_is_an_error_even_without_freq():
+    answers = pd.DataFrame({"score": [9, 10, 3], "date": pd.to_datetime(["2024-01-01"] * 3)})
+    with pytest.raises(rk.RetentionKitError, match="as_of='2024-13-01' is not a date"):
+        rk.net_promoter_score(answers, as_of="2024-13-01")
