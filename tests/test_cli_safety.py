@@ -7,6 +7,7 @@ naming flags that exist, failed sections listed, summaries without tracebacks, s
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -470,10 +471,10 @@ def test_notebook_that_raises_is_exit_one_with_its_partial_output(tmp_path, monk
 # --- stopping a run ---------------------------------------------------------------------------
 
 
-def _tagged_kernel_dirs() -> set[str]:
+def _tagged_kernel_dirs(folder: Path | None = None) -> set[str]:
     return {
         p.name
-        for p in Path(tempfile.gettempdir()).glob("rk-kernel-*")
+        for p in (folder or Path(tempfile.gettempdir())).glob("rk-kernel-*")
         if re.fullmatch(r"rk-kernel-[0-9a-f]{10}-.+", p.name)
     }
 
@@ -490,7 +491,8 @@ def test_killed_run_leaves_out_as_it_was(tmp_path, sig, code, jobs):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text("my earlier report")
-    kernels_before = _tagged_kernel_dirs()
+    # A temp folder of its own: other tests running beside this one start kernels too.
+    private_tmp = Path(tempfile.mkdtemp(prefix="rk-kill-"))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -510,6 +512,7 @@ def test_killed_run_leaves_out_as_it_was(tmp_path, sig, code, jobs):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(private_tmp)},
     )
     partial = tmp_path / f".out.partial-{proc.pid}"
     deadline = time.monotonic() + 300
@@ -550,7 +553,8 @@ def test_killed_run_leaves_out_as_it_was(tmp_path, sig, code, jobs):
     time.sleep(3)  # nothing writes after the command has exited
     assert _tree(tmp_path) == {"out/report.html": len("my earlier report")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert _tagged_kernel_dirs() <= kernels_before
+    assert _tagged_kernel_dirs(private_tmp) == set()  # kernel temp folders removed
+    shutil.rmtree(private_tmp, ignore_errors=True)
 
 
 def test_leftovers_of_a_killed_run_are_cleared_under_the_lock(tmp_path):
