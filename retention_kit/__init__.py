@@ -7,6 +7,7 @@ Every rate is a percentage (0-100; NPS -100..100). Data-level functions take a f
 from __future__ import annotations
 
 from . import clv_models, datasets, io, model_plots, published_data, reporting
+from ._version import __version__ as __version__
 from .clv_models import (
     BetaGeoBetaBinomModel,
     BetaGeoModel,
@@ -61,8 +62,6 @@ from .subscriptions import (
     subscription_lifetimes,
     survival_curves,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BetaGeoBetaBinomModel",

@@ -64,6 +64,34 @@ def warns_once(func: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Default of a deprecated keyword: tells "not passed" apart from any value.
+NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "<not given>"})()
+
+
+def renamed(old: str, old_value: Any, new: str, new_value: Any, *, default: Any = None) -> Any:
+    """Accept a keyword under its old name for one release, with a ``FutureWarning``.
+
+    ``old_value`` is ``NOT_GIVEN`` when the caller did not use the old name. Returns the
+    value to use; passing both names is an error.
+
+    Examples
+    --------
+    >>> renamed("unit", NOT_GIVEN, "time_unit", "week")
+    'week'
+    """
+    if old_value is NOT_GIVEN:
+        return new_value
+    if new_value is not default and new_value != default:
+        msg = f"pass {new}= only; {old}= is its old name (both were given)."
+        raise RetentionKitError(msg)
+    warnings.warn(
+        f"{old}= is now called {new}=; the old name will stop working in the next release.",
+        FutureWarning,
+        stacklevel=find_stacklevel(),
+    )
+    return old_value
+
+
 def parse_date_arg(value: Any, arg: str) -> pd.Timestamp | None:
     """``value`` as a timezone-naive timestamp (None stays None), or a clear error.
 

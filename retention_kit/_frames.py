@@ -18,6 +18,13 @@ from .exceptions import RetentionKitError
 
 Freq = Literal["day", "week", "month", "quarter", "year"]
 FREQS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+#: What to do with the last, unfinished period: leave it out, or keep it marked.
+Incomplete = Literal["exclude", "flag"]
+
+#: The unit of model inputs and durations (recency, T, tenure): ``time_unit=``.
+TimeUnit = Literal["day", "week", "month", "year"]
+#: Days in one time unit; a month is 365.25 / 12 days, a year 365.25 days.
+DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
 _PANDAS_FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "Y-DEC"}
 
 
@@ -62,6 +69,30 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
         frame = frame.with_columns(nw.col(decimals).cast(nw.Float64))
     out = frame.collect().to_pandas()
     return out.reset_index(drop=True)
+
+
+def check_time_unit(time_unit: str, allowed: tuple[str, ...] = tuple(DAYS_PER_UNIT)) -> str:
+    """Return ``time_unit`` if it is one of ``allowed`` (by default every unit)."""
+    if time_unit not in allowed:
+        msg = (
+            f"time_unit={time_unit!r} is not supported; use one of "
+            f"{', '.join(map(repr, allowed))}."
+        )
+        raise RetentionKitError(msg)
+    return time_unit
+
+
+def days_per(time_unit: str) -> float:
+    """Days in one ``time_unit`` (a month is 365.25 / 12 days).
+
+    Examples
+    --------
+    >>> days_per("week")
+    7.0
+    >>> round(days_per("month"), 4)
+    30.4375
+    """
+    return DAYS_PER_UNIT[check_time_unit(time_unit)]
 
 
 def check_freq(freq: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from ._plot_helpers import get_ax as _get_ax
 from .clv_models import BetaGeoModel, ParetoNBDModel, ShiftedBetaGeoModel
 from .exceptions import NotFittedError, RetentionKitError
 
@@ -28,11 +28,6 @@ __all__ = [
 ]
 
 Purchases = BetaGeoModel | ParetoNBDModel
-
-
-def _get_ax(ax: Axes | None) -> Axes:
-    """Return ``ax`` or the current axes."""
-    return plt.gca() if ax is None else ax
 
 
 def _require(model: Any, kind: type | tuple[type, ...], what: str) -> None:

@@ -47,6 +47,7 @@ from scipy import stats
 
 from ._frames import (
     Freq,
+    Incomplete,
     check_freq,
     collect,
     last_complete_period,
@@ -73,7 +74,7 @@ from .intervals import MIN_READABLE_N
 __all__ = ["nps_change_test", "net_promoter_score", "nps_from_counts"]
 
 Method = Literal["auto", "adjusted_wald", "wald", "bootstrap"]
-Incomplete = Literal["exclude", "flag"]
+
 
 METHODS: tuple[str, ...] = ("auto", "adjusted_wald", "wald", "bootstrap")
 

@@ -45,6 +45,7 @@ import pandas as pd
 
 from ._frames import (
     Freq,
+    Incomplete,
     check_freq,
     collect,
     is_complete,
@@ -76,7 +77,7 @@ __all__ = ["compare_churn_policies", "period_summary", "subscription_summary"]
 
 Denominator = Literal["start", "start_plus_new", "average"]
 Reactivations = Literal["separate", "net"]
-Incomplete = Literal["exclude", "flag"]
+
 
 COUNT_COLUMNS = ["S", "E", "N", "retained", "lost", "reactivated", "joined_and_left"]
 

@@ -17,7 +17,6 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -27,8 +26,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from ._plot_helpers import as_list as _as_list
+from ._plot_helpers import get_ax as _get_ax
+from ._plot_helpers import require_columns as _require_columns
+from ._plot_helpers import require_frame as _require_frame
 from ._text import literal
-from .exceptions import MissingColumnError, RetentionKitError
+from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N
 
 __all__ = [
@@ -74,39 +77,6 @@ _SHARE_NAMES = ("Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _get_ax(ax: Axes | None) -> Axes:
-    return plt.gca() if ax is None else ax
-
-
-def _require_frame(data: Any, arg: str, what: str) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        msg = f"{arg} must be a pandas DataFrame ({what}); got {type(data).__name__}."
-        raise RetentionKitError(msg)
-    if data.empty:
-        msg = f"{arg} is empty: expected {what} with at least one row."
-        raise RetentionKitError(msg)
-    return data
-
-
-def _require_columns(frame: pd.DataFrame, arg: str, columns: Sequence[Hashable]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(repr, list(frame.columns)[:15]))
-        msg = (
-            f"{arg} has no column(s) {', '.join(map(repr, missing))}; it has {have}. "
-            f"Pass the table returned by retention_kit (or rename the columns)."
-        )
-        raise MissingColumnError(msg)
-
-
-def _as_list(value: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
-    if value is None:
-        return []
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
 
 
 def _label(value: Any) -> str:

@@ -15,9 +15,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from ._plot_helpers import get_ax as _get_ax
+from ._plot_helpers import require_columns as _require_columns
+from ._plot_helpers import require_frame as _require_frame
 from ._text import literal
 from .exceptions import RetentionKitError
-from .plotting import _get_ax, _label, _period_axis, _require_columns, _require_frame
+from .plotting import _label, _period_axis
 
 __all__ = ["plot_mrr_movements", "plot_revenue_retention", "plot_survival"]
 
