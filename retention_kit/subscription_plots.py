@@ -1,6 +1,7 @@
 """Plots of subscription revenue and tenure: MRR movements, GRR / NRR, survival curves.
 
-Same contract as :mod:`retention_kit.plotting`: ``ax=`` in, the Axes out, no ``plt.show()``.
+Same contract as every plot (:mod:`retention_kit.plotting`): ``ax=`` in, the Axes out,
+no ``plt.show()``.
 The revenue cohort table of :func:`~retention_kit.revenue_cohort_table` is drawn by
 :func:`~retention_kit.plot_cohort_heatmap`.
 """
@@ -15,12 +16,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from ._plot_helpers import get_ax as _get_ax
-from ._plot_helpers import require_columns as _require_columns
-from ._plot_helpers import require_frame as _require_frame
+from ._plot_helpers import get_ax, label_text, period_axis, require_columns, require_frame
 from ._text import literal
 from .exceptions import RetentionKitError
-from .plotting import _label, _period_axis
 
 __all__ = ["plot_mrr_movements", "plot_revenue_retention", "plot_survival"]
 
@@ -76,10 +74,10 @@ def plot_mrr_movements(
     >>> len(ax.get_legend().get_texts())
     6
     """
-    frame = _require_frame(movements, "movements", "MRR movements per period")
-    _require_columns(frame, "movements", ["period", *_MOVEMENT_COLORS, "net_change"])
+    frame = require_frame(movements, "movements", "MRR movements per period")
+    require_columns(frame, "movements", ["period", *_MOVEMENT_COLORS, "net_change"])
     frame = _one_segment(frame, "movements")
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     x = np.arange(len(frame))
     width = kwargs.pop("width", 0.8)
     up = np.zeros(len(frame))
@@ -96,7 +94,7 @@ def plot_mrr_movements(
     )
     ylabel = literal(f"MRR change ({currency or 'currency'})")
     ax.set(title="MRR movements", xlabel="Period", ylabel=ylabel)
-    _period_axis(ax, pd.Index(frame["period"]), legend_outside=True)
+    period_axis(ax, pd.Index(frame["period"]), legend_outside=True)
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return ax
 
@@ -128,16 +126,16 @@ def plot_revenue_retention(
     >>> [line.get_label() for line in rk.plot_revenue_retention(table, ax=ax).get_lines()][:2]
     ['NRR', 'GRR']
     """
-    frame = _require_frame(movements, "movements", "MRR movements per period")
-    _require_columns(frame, "movements", ["period", "nrr", "grr"])
+    frame = require_frame(movements, "movements", "MRR movements per period")
+    require_columns(frame, "movements", ["period", "nrr", "grr"])
     frame = _one_segment(frame, "movements")
-    ax = _get_ax(ax)
+    ax = get_ax(ax)
     x = np.arange(len(frame))
     ax.plot(x, frame["nrr"], marker="o", ms=3, color="#1f618d", label="NRR", **kwargs)
     ax.plot(x, frame["grr"], marker="o", ms=3, color="#b9770e", label="GRR", **kwargs)
     ax.axhline(100, color="0.5", lw=0.8, ls="--")
     ax.set(title="Revenue retention", xlabel="Period", ylabel="% of MRR at period start")
-    _period_axis(ax, pd.Index(frame["period"]), legend_outside=False)
+    period_axis(ax, pd.Index(frame["period"]), legend_outside=False)
     ax.legend(fontsize="small", loc="lower left")
     return ax
 
@@ -179,16 +177,16 @@ def plot_survival(
     >>> len(rk.plot_survival(curves, by="plan", ax=ax).get_legend().get_texts())
     3
     """
-    frame = _require_frame(curves, "curves", "survival curves")
-    _require_columns(frame, "curves", ["time", "survival", "survival_low", "survival_high"])
+    frame = require_frame(curves, "curves", "survival curves")
+    require_columns(frame, "curves", ["time", "survival", "survival_low", "survival_high"])
     if by is not None:
-        _require_columns(frame, "curves", [by])
-    ax = _get_ax(ax)
+        require_columns(frame, "curves", [by])
+    ax = get_ax(ax)
     parts = frame.groupby(by, sort=True) if by else [(None, frame)]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (key, part) in enumerate(parts):
         name = key[0] if isinstance(key, tuple) else key
-        label = literal(_label(name)) if by else "All customers"
+        label = literal(label_text(name)) if by else "All customers"
         color = colors[i % len(colors)]
         ax.step(part["time"], part["survival"], where="post", color=color, label=label, **kwargs)
         if show_interval:
