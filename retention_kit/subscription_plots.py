@@ -197,7 +197,7 @@ def plot_survival(
     ax.axhline(50, color="0.5", lw=0.8, ls=":")
     ax.set(
         title="Subscription survival (Kaplan-Meier)",
-        xlabel=f"Time since first payment ({frame.attrs.get('unit', 'month')}s)",
+        xlabel=f"Time since first payment ({frame.attrs.get('time_unit', 'month')}s)",
         ylabel="% still subscribed",
         ylim=(0, 101),
     )

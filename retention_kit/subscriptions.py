@@ -1,4 +1,4 @@
-"""Subscription revenue: MRR movements, revenue churn, GRR / NRR, revenue cohorts, survival.
+"""Subscription revenue: MRR movements, revenue churn, GRR / NRR, revenue cohorts.
 
 MRR is counted at period boundaries with the rules of :func:`subscription_summary`: a spell
 pays from its paid start (the trial end for converted trials) to its end date, the first
@@ -25,9 +25,7 @@ quick ratio is (new + expansion + reactivated) / -(churned + contraction); ARPA 
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import narwhals as nw
@@ -38,7 +36,6 @@ from ._frames import (
     Freq,
     check_freq,
     collect,
-    day_number,
     is_complete,
     last_complete_period,
     period_index,
@@ -48,6 +45,7 @@ from ._frames import (
 from ._validation import CUSTOMER, END, MRR, START, prepare_subscriptions
 from .exceptions import EmptyDataError, RetentionKitError
 from .periods import subscription_summary
+from .survival import compare_survival, subscription_lifetimes, survival_curves
 
 __all__ = [
     "MOVEMENTS",
@@ -62,16 +60,6 @@ __all__ = [
 MOVEMENTS = ("new", "expansion", "reactivated", "contraction", "churned")
 _B = "_rk_boundary"
 _DELTA = "_rk_delta"
-
-
-@contextmanager
-def _quiet_lifelines() -> Iterator[None]:
-    """Silence pandas' deprecation notices raised inside lifelines (not the user's code)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="lifelines")
-        warnings.filterwarnings("ignore", category=FutureWarning, module="lifelines")
-        warnings.filterwarnings("ignore", message=".*keyword-only.*", module="lifelines")
-        yield
 
 
 def _events(spells: nw.LazyFrame, owner: list[str], freq: str) -> nw.LazyFrame:
@@ -412,290 +400,3 @@ def revenue_cohort_table(
         }
     )
     return table
-
-
-def subscription_lifetimes(
-    subscriptions: Any,
-    *,
-    customer_col: str = "customer_id",
-    start_col: str = "start_date",
-    end_col: str = "end_date",
-    trial_end_col: str | None = None,
-    count_trials: bool = False,
-    by: str | Sequence[str] | None = None,
-    unit: Literal["day", "week", "month", "year"] = "month",
-    as_of: Any = None,
-) -> pd.DataFrame:
-    """First continuous paid tenure of each customer, right-censored at ``as_of``.
-
-    Spells of a customer that touch or overlap are one tenure; the tenure ends at the first
-    gap. Customers still paying at ``as_of`` (or whose end is after it) are censored:
-    ``churned`` is False and the duration runs to ``as_of``.
-
-    Parameters
-    ----------
-    subscriptions : DataFrame-like
-        As in :func:`mrr_movements`.
-    customer_col, start_col, end_col, trial_end_col, count_trials, as_of
-        As in :func:`mrr_movements`.
-    by : str or list of str, optional
-        Segment column(s) to keep (the customer's segment at the start of the tenure).
-    unit : {"day", "week", "month", "year"}, default "month"
-        Unit of ``duration`` (a month is 365.25 / 12 days).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Grouped durations: the ``by`` columns, ``duration``, ``churned`` and ``customers``
-        (how many customers share that duration and outcome); sum ``customers`` for the
-        total. Aggregated in the engine, so a million subscriptions come back as a few
-        thousand rows.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> subs = pd.DataFrame({
-    ...     "customer_id": ["a", "a", "b"],
-    ...     "start_date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]),
-    ...     "end_date": pd.to_datetime(["2024-02-01", "2024-03-01", None]),
-    ... })
-    >>> subscription_lifetimes(subs, unit="day", as_of="2024-03-31")
-       duration  churned  customers
-    0      60.0     True          1
-    1      91.0    False          1
-    """
-    days_per = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
-    if unit not in days_per:
-        msg = f"unit={unit!r}: use 'day', 'week', 'month' or 'year'."
-        raise RetentionKitError(msg)
-    prepared = prepare_subscriptions(
-        subscriptions,
-        customer_col=customer_col,
-        start_col=start_col,
-        end_col=end_col,
-        trial_end_col=trial_end_col,
-        count_trials=count_trials,
-        by=by,
-        as_of=as_of,
-    )
-    by_cols = prepared.by
-    horizon = (prepared.as_of.normalize() + pd.Timedelta(days=1)).to_pydatetime()
-    spells = prepared.frame.filter(nw.col(START) < horizon)
-    order = [START, END]
-    spells = spells.with_columns(
-        nw.col(END).cum_max().over(CUSTOMER, order_by=order).alias("_rk_reach")
-    ).with_columns(nw.col("_rk_reach").shift(1).over(CUSTOMER, order_by=order).alias("_rk_prev"))
-    spells = spells.with_columns(
-        (nw.col("_rk_prev").is_null() | (nw.col(START) > nw.col("_rk_prev")))
-        .cast(nw.Int64)
-        .alias("_rk_gap")
-    ).with_columns(nw.col("_rk_gap").cum_sum().over(CUSTOMER, order_by=order).alias("_rk_tenure"))
-    first = spells.filter(nw.col("_rk_tenure") == 1)
-    if by_cols:
-        # The segment at the start of the tenure: the value on its first spell (the one
-        # row with a gap before it), spread to the tenure's other spells. (An ordered
-        # first().over() would say it directly, but PySpark has no ordered first.)
-        opening = nw.col("_rk_gap") == 1
-        first = first.with_columns(
-            *[nw.when(opening).then(nw.col(c)).alias(c) for c in by_cols]
-        ).with_columns(*[nw.col(c).max().over(CUSTOMER) for c in by_cols])
-    tenure = first.group_by([CUSTOMER, *by_cols]).agg(
-        nw.col(START).min().alias("_rk_from"), nw.col(END).max().alias("_rk_to")
-    )
-    churned = nw.col("_rk_to") < horizon
-    tenure = tenure.with_columns(
-        churned.alias("churned"),
-        nw.when(churned).then(nw.col("_rk_to")).otherwise(nw.lit(horizon)).alias("_rk_stop"),
-    )
-    tenure = tenure.with_columns(
-        (day_number("_rk_stop", tenure) - day_number("_rk_from", tenure)).alias("_rk_days")
-    )
-    grouped = collect(
-        tenure.group_by([*by_cols, "_rk_days", "churned"]).agg(nw.len().alias("customers"))
-    )
-    if grouped.empty:
-        msg = "No paid subscription starts before as_of: no lifetimes to measure."
-        raise EmptyDataError(msg)
-    grouped["duration"] = grouped["_rk_days"] / days_per[unit]
-    grouped = grouped.sort_values([*by_cols, "duration", "churned"], ascending=True)
-    grouped["churned"] = grouped["churned"].astype(bool)
-    grouped["customers"] = grouped["customers"].astype("int64")
-    return grouped[[*by_cols, "duration", "churned", "customers"]].reset_index(drop=True)
-
-
-def survival_curves(
-    subscriptions: Any,
-    *,
-    by: str | None = None,
-    unit: Literal["day", "week", "month", "year"] = "month",
-    confidence: float = 0.95,
-    **kwargs: Any,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Kaplan-Meier survival of subscription tenure, overall or per segment (lifelines).
-
-    Raw churn averages undercount how long customers stay when many are still active;
-    Kaplan-Meier uses every active customer up to the day they were last seen (right
-    censoring).
-
-    Parameters
-    ----------
-    subscriptions : DataFrame-like
-        As in :func:`mrr_movements`.
-    by : str, optional
-        Segment column: one curve per value.
-    unit : {"day", "week", "month", "year"}, default "month"
-        Time unit of the curves.
-    confidence : float, default 0.95
-        Coverage of the confidence band (lifelines' exponential Greenwood).
-    **kwargs
-        Column names and the trial rule, passed to :func:`subscription_lifetimes`.
-
-    Returns
-    -------
-    (curves, medians) : tuple of DataFrames
-        ``curves``: the segment column, ``time``, ``survival``, ``survival_low``,
-        ``survival_high`` (percent still subscribed), ``at_risk``. ``medians``: per segment
-        ``customers``, ``churned``, ``median_lifetime`` (NaN when more than half are still
-        active: the median is not reached yet) and its interval.
-
-    Examples
-    --------
-    >>> import retention_kit as rk
-    >>> curves, medians = rk.survival_curves(
-    ...     rk.datasets.load_subscriptions(), trial_end_col="trial_end", by="plan")
-    >>> sorted(medians["plan"])
-    ['basic', 'business', 'pro']
-    """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
-
-    lifetimes = subscription_lifetimes(subscriptions, by=by, unit=unit, **kwargs)
-    groups = lifetimes.groupby(by, sort=True) if by else [(None, lifetimes)]
-    curves, medians = [], []
-    for key, part in groups:
-        label = key[0] if isinstance(key, tuple) else key
-        fitter = KaplanMeierFitter(alpha=1 - confidence)
-        with _quiet_lifelines():
-            fitter.fit(
-                part["duration"],
-                event_observed=part["churned"],
-                weights=part["customers"],
-                label="survival",
-            )
-        frame = pd.DataFrame(
-            {
-                "time": fitter.survival_function_.index.to_numpy(),
-                "survival": fitter.survival_function_["survival"].to_numpy() * 100,
-                "survival_low": fitter.confidence_interval_.iloc[:, 0].to_numpy() * 100,
-                "survival_high": fitter.confidence_interval_.iloc[:, 1].to_numpy() * 100,
-                "at_risk": fitter.event_table["at_risk"]
-                .reindex(fitter.survival_function_.index)
-                .to_numpy(),
-            }
-        )
-        median_ci = median_survival_times(fitter.confidence_interval_)
-        summary = {
-            "customers": int(part["customers"].sum()),
-            "churned": int(part.loc[part["churned"], "customers"].sum()),
-            "median_lifetime": float(fitter.median_survival_time_),
-            "median_low": float(median_ci.iloc[0, 0]),
-            "median_high": float(median_ci.iloc[0, 1]),
-            "unit": unit,
-        }
-        if by:
-            frame.insert(0, by, label)
-            summary = {by: label, **summary}
-        curves.append(frame)
-        medians.append(summary)
-    table = pd.DataFrame(medians)
-    table = table.replace([np.inf, -np.inf], np.nan)
-    result = pd.concat(curves, ignore_index=True)
-    result.attrs["unit"] = unit
-    return result, table
-
-
-def compare_survival(
-    subscriptions: Any,
-    *,
-    by: str,
-    groups: tuple[Any, Any] | None = None,
-    unit: Literal["day", "week", "month", "year"] = "month",
-    **kwargs: Any,
-) -> pd.DataFrame:
-    """Log-rank test of whether two segments' subscription lifetimes differ (lifelines).
-
-    Parameters
-    ----------
-    subscriptions : DataFrame-like
-        As in :func:`mrr_movements`.
-    by : str
-        Segment column.
-    groups : tuple of two values, optional
-        The two segments to compare; required when ``by`` has more than two values.
-    unit : {"day", "week", "month", "year"}, default "month"
-        Time unit (does not change the test).
-    **kwargs
-        Column names and the trial rule, passed to :func:`subscription_lifetimes`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``group_a``, ``group_b``, customers and churned in each,
-        ``test_statistic``, ``p_value`` and a plain-words ``verdict``.
-
-    Examples
-    --------
-    >>> import retention_kit as rk
-    >>> result = rk.compare_survival(rk.datasets.load_subscriptions(), by="plan",
-    ...                              groups=("basic", "business"), trial_end_col="trial_end")
-    >>> list(result.columns)[:2]
-    ['group_a', 'group_b']
-    """
-    from lifelines.statistics import logrank_test
-
-    lifetimes = subscription_lifetimes(subscriptions, by=by, unit=unit, **kwargs)
-    present = sorted(lifetimes[by].dropna().unique())
-    if groups is None:
-        if len(present) != 2:
-            msg = (
-                f"by={by!r} has {len(present)} values ({present[:6]}); pass groups=(a, b) "
-                f"to choose the two to compare."
-            )
-            raise RetentionKitError(msg)
-        groups = (present[0], present[1])
-    missing = [g for g in groups if g not in present]
-    if missing:
-        msg = f"groups={groups!r}: {missing} not found in {by!r}; values are {present[:10]}."
-        raise RetentionKitError(msg)
-    a = lifetimes[lifetimes[by] == groups[0]]
-    b = lifetimes[lifetimes[by] == groups[1]]
-    with _quiet_lifelines():
-        result = logrank_test(
-            a["duration"],
-            b["duration"],
-            event_observed_A=a["churned"],
-            event_observed_B=b["churned"],
-            weights_A=a["customers"],
-            weights_B=b["customers"],
-        )
-    p = float(result.p_value)
-    verdict = (
-        f"{groups[0]} and {groups[1]} lifetimes differ (log-rank p = {p:.3g})."
-        if p < 0.05
-        else f"No evidence that {groups[0]} and {groups[1]} lifetimes differ (p = {p:.3g})."
-    )
-    return pd.DataFrame(
-        [
-            {
-                "group_a": groups[0],
-                "group_b": groups[1],
-                "customers_a": int(a["customers"].sum()),
-                "churned_a": int(a.loc[a["churned"], "customers"].sum()),
-                "customers_b": int(b["customers"].sum()),
-                "churned_b": int(b.loc[b["churned"], "customers"].sum()),
-                "test_statistic": float(result.test_statistic),
-                "p_value": p,
-                "verdict": verdict,
-            }
-        ]
-    )
