@@ -209,7 +209,9 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[Any], Any]]] = {
     ),
     "subscription_lifetimes": (
         subscriptions,
-        lambda f: rk.subscription_lifetimes(f, trial_end_col="trial_end", by="plan", unit="day"),
+        lambda f: rk.subscription_lifetimes(
+            f, trial_end_col="trial_end", by="plan", time_unit="day"
+        ),
     ),
     "rfm_summary": (
         orders,

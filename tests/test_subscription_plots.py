@@ -11,12 +11,6 @@ def movements():
     return rk.mrr_movements(rk.datasets.load_subscriptions(), trial_end_col="trial_end")
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def test_mrr_movements_bars_stack_and_net_line(movements):
     fig, ax = plt.subplots()
     assert rk.plot_mrr_movements(movements, ax=ax, currency="$") is ax
@@ -36,7 +30,7 @@ def test_revenue_retention_lines(movements):
 
 def test_survival_curves_one_line_per_segment():
     curves, _ = rk.survival_curves(
-        rk.datasets.load_subscriptions(), trial_end_col="trial_end", by="plan", unit="week"
+        rk.datasets.load_subscriptions(), trial_end_col="trial_end", by="plan", time_unit="week"
     )
     fig, ax = plt.subplots()
     rk.plot_survival(curves, by="plan", ax=ax)

@@ -1,40 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import to_engine
+from conftest import mrr_fixture, to_engine
 
 import retention_kit as rk
-from retention_kit.exceptions import InvalidDataError, RetentionKitError
-
-
-def mrr_fixture() -> pd.DataFrame:
-    """Every MRR movement, worked by hand (monthly, data to 30 April 2024).
-
-    A  new in Jan (50), upgrades to 80 on 15 Feb (expansion +30 in Feb)
-    B  new in Dec 2023 (100), downgrades to 60 on 5 Mar (contraction -40 in Mar)
-    C  new in Jan (30), cancels 20 Feb (churned -30), returns 2 Apr at 40 (reactivated)
-    D  trial 1-15 Feb that never converted (no MRR; one unconverted trial in Feb)
-    E  joins 3 Mar and leaves 25 Mar (never paying at a boundary: moves nothing)
-    F  trial from 20 Mar, pays 25 from 3 Apr (new in Apr)
-    """
-    rows = [
-        ("A", "2024-01-10", "2024-02-15", None, 50.0, "basic", "web"),
-        ("A", "2024-02-15", None, None, 80.0, "pro", "web"),
-        ("B", "2023-12-01", "2024-03-05", None, 100.0, "pro", "sales"),
-        ("B", "2024-03-05", None, None, 60.0, "basic", "sales"),
-        ("C", "2024-01-05", "2024-02-20", None, 30.0, "basic", "web"),
-        ("C", "2024-04-02", None, None, 40.0, "basic", "web"),
-        ("D", "2024-02-01", "2024-02-15", "2024-02-15", 30.0, "basic", "web"),
-        ("E", "2024-03-03", "2024-03-25", None, 70.0, "pro", "sales"),
-        ("F", "2024-03-20", None, "2024-04-03", 25.0, "basic", "web"),
-    ]
-    frame = pd.DataFrame(
-        rows,
-        columns=["customer_id", "start_date", "end_date", "trial_end", "mrr", "plan", "channel"],
-    )
-    for col in ["start_date", "end_date", "trial_end"]:
-        frame[col] = pd.to_datetime(frame[col])
-    return frame
+from retention_kit.exceptions import InvalidDataError
 
 
 def movements(frame, **kwargs):
@@ -114,43 +84,6 @@ def test_revenue_cohorts_by_hand(convert):
         convert(mrr_fixture()), trial_end_col="trial_end", as_of="2024-04-30", values="mrr"
     )
     assert mrr.iloc[1, 3] == pytest.approx(120.0)
-
-
-def test_lifetimes_by_hand(convert):
-    got = rk.subscription_lifetimes(
-        convert(mrr_fixture()), trial_end_col="trial_end", unit="day", as_of="2024-04-30"
-    )
-    pairs = sorted(zip(got["duration"], got["churned"], strict=True))
-    # A 112 censored, B 152 censored, C 46 churned, E 22 churned, F 28 censored; D unpaid.
-    assert pairs == [(22, True), (28, False), (46, True), (112, False), (152, False)]
-
-
-def test_kaplan_meier_matches_lifelines_on_the_same_durations():
-    from lifelines import KaplanMeierFitter
-
-    subs = rk.datasets.load_subscriptions()
-    curves, medians = rk.survival_curves(subs, trial_end_col="trial_end", unit="day")
-    lifetimes = rk.subscription_lifetimes(subs, trial_end_col="trial_end", unit="day")
-    durations = np.repeat(lifetimes["duration"], lifetimes["customers"])
-    events = np.repeat(lifetimes["churned"], lifetimes["customers"])
-    reference = KaplanMeierFitter().fit(durations, events)
-    expected = reference.survival_function_.iloc[:, 0].to_numpy() * 100
-    np.testing.assert_allclose(curves["survival"].to_numpy(), expected)
-    assert medians.iloc[0]["customers"] == len(durations)
-    assert medians.iloc[0]["median_lifetime"] == pytest.approx(reference.median_survival_time_)
-    assert (curves["survival_low"] <= curves["survival"] + 1e-9).all()
-
-
-def test_survival_by_plan_and_log_rank():
-    subs = rk.datasets.load_subscriptions()
-    curves, medians = rk.survival_curves(subs, trial_end_col="trial_end", by="plan")
-    assert set(curves["plan"]) == {"basic", "pro", "business"}
-    result = rk.compare_survival(
-        subs, trial_end_col="trial_end", by="plan", groups=("basic", "business")
-    )
-    assert 0 <= result.iloc[0]["p_value"] <= 1
-    with pytest.raises(RetentionKitError, match="pass groups"):
-        rk.compare_survival(subs, trial_end_col="trial_end", by="plan")
 
 
 # --- bad input ------------------------------------------------------------------------------
