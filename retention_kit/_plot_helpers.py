@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import SubFigure
 
 from ._text import literal
 from .exceptions import MissingColumnError, RetentionKitError
@@ -73,6 +74,14 @@ def label_text(value: Any) -> str:
     return str(value)
 
 
+def axes_inches(ax: Axes) -> tuple[float, float]:
+    """Width and height of ``ax`` in inches (its share of the whole figure)."""
+    figure = ax.figure
+    root = figure.figure if isinstance(figure, SubFigure) else figure  # the one with a size
+    width, height = ax.get_position().size * root.get_size_inches()
+    return float(width), float(height)
+
+
 def tick_step(n: int, max_labels: int) -> int:
     """Step between labelled ticks so that at most ``max_labels`` are shown."""
     return max(1, math.ceil(n / max_labels))
@@ -100,7 +109,7 @@ def format_value(value: float, fmt: str) -> str:
 def period_axis(ax: Axes, periods: pd.Index, *, legend_outside: bool) -> None:
     """Label positions ``0..n-1`` with readable periods, as many as fit without overlap."""
     labels = [label_text(p) for p in periods]
-    width_pts = ax.get_position().width * ax.figure.get_size_inches()[0] * 72
+    width_pts = axes_inches(ax)[0] * 72
     if legend_outside:
         width_pts *= 0.7  # the legend beside the axes will take its share
     longest = max((len(t) for t in labels), default=1)

@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from ._plot_helpers import (
     MAX_ROW_LABELS,
     as_list,
+    axes_inches,
     format_value,
     get_ax,
     label_text,
@@ -233,7 +234,7 @@ def plot_cohort_heatmap(
     )
 
     # Readable sizes from the real cell size in points (the colorbar has taken its share).
-    width_in, height_in = ax.get_position().size * ax.figure.get_size_inches()
+    width_in, height_in = axes_inches(ax)
     cell_w, cell_h = width_in * 72 / n_cols, height_in * 72 / n_rows
     if texts is not None and "annot_kws" not in kwargs:
         size = _annot_size(texts, cell_w, cell_h)
@@ -295,11 +296,19 @@ def _mark_small_cohorts(ax: Axes, values: np.ndarray, small: np.ndarray, thresho
         observed = np.flatnonzero(np.isfinite(values[i]))
         for j in observed:
             ax.add_patch(
-                Rectangle((j, i), 1, 1, facecolor="white", alpha=0.65, edgecolor="none", zorder=2)
+                Rectangle(
+                    (float(j), float(i)),
+                    1,
+                    1,
+                    facecolor="white",
+                    alpha=0.65,
+                    edgecolor="none",
+                    zorder=2,
+                )
             )
             ax.add_patch(
                 Rectangle(
-                    (j, i),
+                    (float(j), float(i)),
                     1,
                     1,
                     facecolor="none",
@@ -442,7 +451,7 @@ def plot_retention_curves(
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
         cbar = ax.figure.colorbar(mappable, ax=ax, pad=0.02, fraction=0.05)
         ticks = np.unique(np.linspace(0, len(positions) - 1, 6).round().astype(int))
-        cbar.set_ticks(ticks, labels=[literal(text_index[positions[t]]) for t in ticks])
+        cbar.set_ticks(ticks.tolist(), labels=[literal(text_index[positions[t]]) for t in ticks])
         cbar.ax.tick_params(labelsize="small", length=0)
         cbar.ax.invert_yaxis()
         cbar.set_label("Acquisition cohort")

@@ -177,7 +177,7 @@ def _nps_bars(
     for xi, value, top, bottom in zip(x, nps, high, low, strict=True):
         if np.isfinite(value):
             ypos, va = (top + 3, "bottom") if value >= 0 else (bottom - 3, "top")
-            ax.text(xi, ypos, f"{value:+.0f}", ha="center", va=va, fontsize="small")
+            ax.text(float(xi), ypos, f"{value:+.0f}", ha="center", va=va, fontsize="small")
     labels = [
         literal(f"{name}\n(n={int(k):,})" if np.isfinite(k) else name)
         for name, k in zip(names, n, strict=True)
@@ -283,14 +283,19 @@ def plot_nps_shares(
     height = 0.7 if len(names) > 1 else 0.5
     for j, (color, label) in enumerate(zip(_SHARE_COLORS, _SHARE_NAMES, strict=True)):
         width = np.nan_to_num(shares[:, j])
-        style = {"color": color, "height": height, "edgecolor": "white", "linewidth": 0.8}
+        style: dict[str, Any] = {
+            "color": color,
+            "height": height,
+            "edgecolor": "white",
+            "linewidth": 0.8,
+        }
         ax.barh(y, width, left=left, label=label, **(style | kwargs))
         size = float(np.clip(200 / max(len(names), 1), 6, 9))
         for yi, w, start in zip(y, width, left, strict=True):
             if w >= 6 and len(names) <= 40:
                 ax.text(
                     start + w / 2,
-                    yi,
+                    float(yi),
                     f"{w:.0f}%",
                     ha="center",
                     va="center",

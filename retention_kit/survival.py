@@ -297,7 +297,7 @@ def survival_curves(
             part["duration"], part["churned"], part["customers"], confidence=confidence
         )
         times = frame["time"].to_numpy()
-        summary = {
+        summary: dict[str, Any] = {
             "customers": int(part["customers"].sum()),
             "churned": int(part.loc[part["churned"], "customers"].sum()),
             "median_lifetime": _first_at_or_below(times, frame["survival"].to_numpy(), 50),

@@ -215,3 +215,12 @@ def test_curves_colours_follow_cohort_order():
     plot_retention_curves(make_cohort_table(5), ax=ax, mean=False)
     colours = [ln.get_color() for ln in ax.get_lines()]
     assert len({tuple(c) for c in colours}) == 5
+
+
+def test_heatmap_on_a_subfigure_sizes_cells_from_the_whole_figure():
+    fig = plt.figure(figsize=(12, 6))
+    left, right = fig.subfigures(1, 2)
+    ax = left.subplots()
+    plot_cohort_heatmap(make_cohort_table(6), ax=ax)
+    assert len(ax.texts) == 21  # 6 + 5 + ... + 1 observed cells, all annotated
+    assert ax.get_yticklabels()[0].get_text().startswith("2023-01 (n=")
