@@ -19,6 +19,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from ._docstrings import fill_doc
 from ._plot_helpers import (
     MAX_ROW_LABELS,
     as_list,
@@ -126,6 +127,7 @@ def _value_formatter(kind: str | None, values: np.ndarray) -> str:
     return "{:,.3g}"
 
 
+@fill_doc
 def plot_cohort_heatmap(
     table: pd.DataFrame,
     *,
@@ -147,8 +149,7 @@ def plot_cohort_heatmap(
         picks the number format and the colorbar label, ``table.attrs["freq"]`` the age
         unit, and ``table.attrs["cohort_size"]`` (a Series of customers per cohort) is
         shown in the row labels as ``"2024-01 (n=312)"``.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; the current axes when omitted.
+    %(ax)s
     annot : bool, optional
         Write the value in each observed cell. By default cells are annotated when the
         table has at most 24 cohorts and 24 ages, with a font that shrinks with the
@@ -336,6 +337,7 @@ def _mark_small_cohorts(ax: Axes, values: np.ndarray, small: np.ndarray, thresho
     )
 
 
+@fill_doc
 def plot_retention_curves(
     table: pd.DataFrame,
     *,
@@ -353,8 +355,7 @@ def plot_retention_curves(
     table : pandas.DataFrame
         Wide cohort table (see :func:`plot_cohort_heatmap`), normally with
         ``attrs["values"] == "retention"``. NaN cells (not yet observable) are skipped.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; the current axes when omitted.
+    %(ax)s
     cohorts : sequence, optional
         Cohorts to draw, as index labels (``pd.Period``) or their text (``"2024-01"``).
         All cohorts by default.

@@ -16,6 +16,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from ._docstrings import fill_doc
 from ._plot_helpers import (
     MAX_ROW_LABELS,
     as_list,
@@ -39,6 +40,7 @@ _SHARE_COLORS = ("#c0392b", "#a6a6a6", "#27ae60")
 _SHARE_NAMES = ("Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)")
 
 
+@fill_doc
 def plot_nps(
     nps_table: pd.DataFrame,
     *,
@@ -56,8 +58,7 @@ def plot_nps(
     by : str or sequence of str, optional
         Segment column(s). With a ``period`` column: one line per segment; without one:
         one bar per segment.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; the current axes when omitted.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot` (over periods) or
         :meth:`matplotlib.axes.Axes.bar` (per segment).
@@ -195,6 +196,7 @@ def _nps_bars(
     ax.set(xlabel=literal(" / ".join(map(str, by))) if by else "", xlim=(-0.6, len(names) - 0.4))
 
 
+@fill_doc
 def plot_nps_shares(
     nps_table: pd.DataFrame,
     *,
@@ -213,8 +215,7 @@ def plot_nps_shares(
         in table order, labelled by period and/or the ``by`` columns.
     by : str or sequence of str, optional
         Segment column(s) used in the bar labels.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; the current axes when omitted.
+    %(ax)s
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.barh` (called once per answer group).
 

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ._docstrings import fill_doc
 from ._plot_helpers import (
     as_list,
     get_ax,
@@ -38,6 +39,7 @@ _METRIC_LABELS = {
 }
 
 
+@fill_doc
 def plot_period_metrics(
     summary: pd.DataFrame,
     *,
@@ -60,8 +62,7 @@ def plot_period_metrics(
     by : str or sequence of str, optional
         Segment column(s): one line per segment and metric, coloured by segment, with a
         marker per metric.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; the current axes when omitted.
+    %(ax)s
     show_interval : bool, default True
         Shade the band between ``<metric>_low`` and ``<metric>_high`` where the summary
         has both columns (``crr_seed`` has none and is drawn without a band).

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from ._docstrings import fill_doc
 from ._plot_helpers import get_ax, label_text, period_axis, require_columns, require_frame
 from ._text import literal
 from .exceptions import RetentionKitError
@@ -41,6 +42,7 @@ def _one_segment(frame: pd.DataFrame, arg: str) -> pd.DataFrame:
     return frame
 
 
+@fill_doc
 def plot_mrr_movements(
     movements: pd.DataFrame, *, ax: Axes | None = None, currency: str = "", **kwargs: Any
 ) -> Axes:
@@ -53,8 +55,7 @@ def plot_mrr_movements(
     ----------
     movements : pandas.DataFrame
         The result of :func:`~retention_kit.mrr_movements` for one segment.
-    ax : matplotlib Axes, optional
-        Where to draw; the current Axes by default.
+    %(ax)s
     currency : str, optional
         Prefix for the y axis numbers, e.g. ``"$"``.
     **kwargs
@@ -99,6 +100,7 @@ def plot_mrr_movements(
     return ax
 
 
+@fill_doc
 def plot_revenue_retention(
     movements: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
 ) -> Axes:
@@ -108,8 +110,7 @@ def plot_revenue_retention(
     ----------
     movements : pandas.DataFrame
         The result of :func:`~retention_kit.mrr_movements` for one segment.
-    ax : matplotlib Axes, optional
-        Where to draw; the current Axes by default.
+    %(ax)s
     **kwargs
         Passed to each ``ax.plot`` call.
 
@@ -140,6 +141,7 @@ def plot_revenue_retention(
     return ax
 
 
+@fill_doc
 def plot_survival(
     curves: pd.DataFrame,
     *,
@@ -156,8 +158,7 @@ def plot_survival(
         The first table returned by :func:`~retention_kit.survival_curves`.
     by : str, optional
         The segment column the curves were split by.
-    ax : matplotlib Axes, optional
-        Where to draw; the current Axes by default.
+    %(ax)s
     show_interval : bool, default True
         Shade the confidence band.
     **kwargs

@@ -259,11 +259,9 @@ def survival_curves(
     %(confidence)s
         The band is pointwise, exponential Greenwood (log(-log)).
     unit : str, optional
-        Deprecated: the old name of ``time_unit`` (accepted with a ``FutureWarning``
-        until the next release).
+        Deprecated old name of ``time_unit``, as in :func:`subscription_lifetimes`.
     **kwargs
-        Column names, the trial rule and ``as_of``, passed to
-        :func:`subscription_lifetimes`.
+        Column names, the trial rule and ``as_of`` (see :func:`subscription_lifetimes`).
 
     Returns
     -------
@@ -377,11 +375,9 @@ def compare_survival(
     %(time_unit)s
         Default "month"; it does not change the test.
     unit : str, optional
-        Deprecated: the old name of ``time_unit`` (accepted with a ``FutureWarning``
-        until the next release).
+        Deprecated old name of ``time_unit``, as in :func:`subscription_lifetimes`.
     **kwargs
-        Column names, the trial rule and ``as_of``, passed to
-        :func:`subscription_lifetimes`.
+        Passed to :func:`subscription_lifetimes`: column names, the trial rule, ``as_of``.
 
     Returns
     -------
