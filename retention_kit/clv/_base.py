@@ -387,4 +387,3 @@ def _rft_starts(
         alpha = r * mean_t / mean_x
         out.append([r, alpha, c, d])
     return out
-

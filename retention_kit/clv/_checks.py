@@ -224,7 +224,6 @@ def _is_scalar(*values: Any) -> bool:
     return all(np.ndim(v) == 0 for v in values)
 
 
-
 # --------------------------------------------------------------------------------------
 # arrays or a frame
 

@@ -302,4 +302,3 @@ def _hessian_log(loglik: LogLik, z: FloatArray, grad: FloatArray, h: float = 1e-
             theta = np.exp(zj)
             hess[:, j] = (-loglik(theta)[1] * theta - grad) / h
     return (hess + hess.T) / 2
-
