@@ -261,7 +261,7 @@ class _ContinuousModel(_FittedModel):
         >>> m.probability_alive(0, 0, 38.86)
         1.0
         >>> round(float(m.probability_alive(s).iloc[0]), 3)
-        0.632
+        0.727
         """
         self._check_fitted("probability_alive")
         inputs, (x, t_x, big_t) = self._customers(
