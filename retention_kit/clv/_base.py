@@ -371,7 +371,7 @@ class _ContinuousModel(_FittedModel):
             births = _array(birth_times, "birth_times")
             w = np.ones(births.size)
         births, inverse = np.unique(births, return_inverse=True)
-        w = np.bincount(inverse.ravel(), weights=w)
+        w = np.bincount(inverse.ravel(), weights=w).astype(float)
         ages = np.clip(tt[:, None] - births[None, :], 0.0, None)
         return self._new_customer(ages.ravel()).reshape(ages.shape) @ w
 

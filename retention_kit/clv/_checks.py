@@ -198,7 +198,7 @@ def _collapse(
     """Merge identical rows of ``columns`` into one row each, summing their weights."""
     keep = weights > 0
     unique, inverse = _unique_rows(*(c[keep] for c in columns))
-    counts = np.bincount(inverse, weights=weights[keep], minlength=unique[0].size)
+    counts = np.bincount(inverse, weights=weights[keep], minlength=unique[0].size).astype(float)
     return unique, counts
 
 

@@ -298,7 +298,8 @@ Objective = Callable[[FloatArray], tuple[float, FloatArray]]
 def _by_value(x: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
     """Distinct values of ``x``, the weight of each and, per row, its distinct value."""
     ux, inverse = np.unique(x, return_inverse=True)
-    return ux, np.bincount(inverse, weights=w, minlength=ux.size), inverse
+    counts = np.bincount(inverse, weights=w, minlength=ux.size).astype(float)
+    return ux, counts, inverse
 
 
 def _softplus(d: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -444,7 +444,7 @@ class GammaGammaModel(_FittedModel):
         _same_length(frequency=x, recency=t_x, T=big_t, monetary_value=m)
         spend = np.asarray(self.expected_average_spend(x, m), dtype=float)
         cumulative = _cumulative_expected(
-            purchase_model, np.arange(1, time + 1) * per_month, x, t_x, big_t
+            purchase_model, np.arange(1, time + 1, dtype=float) * per_month, x, t_x, big_t
         )
         increments = np.diff(cumulative, axis=0, prepend=0.0)
         discount = (1.0 + discount_rate / 100) ** -np.arange(1, time + 1, dtype=float)

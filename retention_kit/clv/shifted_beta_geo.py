@@ -7,7 +7,7 @@ residual lifetime (Fader & Hardie 2010).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -100,7 +100,7 @@ class ShiftedBetaGeoModel(_FittedModel):
             )
             curve = 100.0 * np.concatenate([[1.0], np.cumprod(rates / 100.0)])
         else:
-            curve = _array(survival, "survival")
+            curve = _array(cast(ArrayLike, survival), "survival")  # given: checked above
             _check(curve >= 0, curve, "survival", "must be >= 0", "Pass counts or percents.")
             if curve.size < 2:
                 msg = (
