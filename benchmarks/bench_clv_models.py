@@ -296,7 +296,7 @@ def run_rfm(args, orders, end, server):
 
     def ours():
         return rfm_summary(
-            orders, amount_col="amount", time_unit="day", observation_end=end, duplicates="keep"
+            orders, amount_col="amount", time_unit="day", as_of=end, duplicates="keep"
         )
 
     theirs = (lambda: server.ask("rfm")) if server else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._docstrings import fill_doc
 from . import _likelihoods as lik
 from ._base import _ContinuousModel, _rft_starts
 from ._checks import FloatArray, _unique_rows
@@ -16,6 +17,7 @@ from ._checks import FloatArray, _unique_rows
 __all__ = ["BetaGeoModel"]
 
 
+@fill_doc
 class BetaGeoModel(_ContinuousModel):
     """BG/NBD model of repeat purchases and dropout (Fader, Hardie & Lee 2005).
 
@@ -24,10 +26,8 @@ class BetaGeoModel(_ContinuousModel):
 
     Parameters
     ----------
-    maxiter : int, default 1000
-        Iteration limit of the optimiser, per starting point.
-    n_starts : int, default 3
-        Most starting points tried (the next only when the previous does not converge).
+    %(maxiter)s
+    %(n_starts)s
 
     Attributes
     ----------

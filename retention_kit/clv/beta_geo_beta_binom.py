@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import betaln
 
+from .._docstrings import fill_doc
 from ..exceptions import RetentionKitError
 from . import _likelihoods as lik
 from ._base import _FittedModel
@@ -75,6 +76,7 @@ def _validate_bgbb(
     return x.astype(float), t_x.astype(float), n.astype(float)
 
 
+@fill_doc
 class BetaGeoBetaBinomModel(_FittedModel):
     """BG/BB model for discrete transaction opportunities (Fader, Hardie & Shang 2010).
 
@@ -84,10 +86,8 @@ class BetaGeoBetaBinomModel(_FittedModel):
 
     Parameters
     ----------
-    maxiter : int, default 1000
-        Iteration limit of the optimiser, per starting point.
-    n_starts : int, default 3
-        Most starting points tried (the next only when the previous does not converge).
+    %(maxiter)s
+    %(n_starts)s
 
     Attributes
     ----------

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._arguments import NOT_GIVEN, renamed
+from .._docstrings import fill_doc
 from .._frames import TimeUnit, days_per
 from ..exceptions import InvalidDataError, RetentionKitError
 from . import _likelihoods as lik
@@ -108,6 +109,7 @@ def _gamma_gamma_start(x: FloatArray, m: FloatArray, w: FloatArray) -> list[floa
     return [p, q, mean_m * (q - 1.0) / p]
 
 
+@fill_doc
 class GammaGammaModel(_FittedModel):
     """Gamma-Gamma model of the average spend per transaction (Fader, Hardie & Lee 2005).
 
@@ -117,10 +119,8 @@ class GammaGammaModel(_FittedModel):
 
     Parameters
     ----------
-    maxiter : int, default 1000
-        Iteration limit of the optimiser, per starting point.
-    n_starts : int, default 3
-        Most starting points tried (the next only when the previous does not converge).
+    %(maxiter)s
+    %(n_starts)s
 
     Attributes
     ----------

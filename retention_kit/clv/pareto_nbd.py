@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._docstrings import fill_doc
 from . import _likelihoods as lik
 from ._base import _ContinuousModel, _rft_starts
 from ._checks import FloatArray
@@ -15,6 +16,7 @@ from ._checks import FloatArray
 __all__ = ["ParetoNBDModel"]
 
 
+@fill_doc
 class ParetoNBDModel(_ContinuousModel):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
 
@@ -26,10 +28,8 @@ class ParetoNBDModel(_ContinuousModel):
 
     Parameters
     ----------
-    maxiter : int, default 1000
-        Iteration limit of the optimiser, per starting point.
-    n_starts : int, default 3
-        Most starting points tried (the next only when the previous does not converge).
+    %(maxiter)s
+    %(n_starts)s
 
     Attributes
     ----------

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import betaln
 
+from .._docstrings import fill_doc
 from ..exceptions import InvalidDataError, RetentionKitError
 from . import _likelihoods as lik
 from ._base import _FittedModel
@@ -21,6 +22,7 @@ from ._checks import FloatArray, _array, _check, _index_of, _is_scalar, _shown, 
 __all__ = ["ShiftedBetaGeoModel"]
 
 
+@fill_doc
 class ShiftedBetaGeoModel(_FittedModel):
     """Shifted-beta-geometric model of contract renewals (Fader & Hardie 2007).
 
@@ -30,10 +32,8 @@ class ShiftedBetaGeoModel(_FittedModel):
 
     Parameters
     ----------
-    maxiter : int, default 1000
-        Iteration limit of the optimiser, per starting point.
-    n_starts : int, default 3
-        Most starting points tried (the next only when the previous does not converge).
+    %(maxiter)s
+    %(n_starts)s
 
     Attributes
     ----------
