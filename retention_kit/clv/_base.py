@@ -73,6 +73,30 @@ class _FittedModel:
             )
             raise NotFittedError(msg)
 
+    #: The per-customer inputs of the methods that take customer histories (see
+    #: :meth:`_customers`), and the check of their values.
+    _inputs: tuple[str, str, str] = ("frequency", "recency", "T")
+
+    def _validate_histories(self, *inputs: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+        raise NotImplementedError
+
+    def _customers(
+        self, values: tuple[Any, Any, Any], columns: tuple[str, str, str], method: str
+    ) -> tuple[list[Any], tuple[FloatArray, FloatArray, FloatArray]]:
+        """The inputs of ``method`` (three arrays, or the columns of a frame), validated.
+
+        ``values`` are the arguments as passed (a frame first, then None, or three arrays);
+        ``columns`` the ``*_col`` keywords. Returns the inputs, to keep their index, and
+        their validated arrays.
+        """
+        inputs = customer_inputs(
+            values[0],
+            dict(zip(self._inputs[1:], values[1:], strict=True)),
+            {f"{name}_col": col for name, col in zip(self._inputs, columns, strict=True)},
+            call=f"{type(self).__name__}.{method}({', '.join(self._inputs)})",
+        )
+        return inputs, self._validate_histories(*inputs)
+
     def _run_fit(
         self,
         loglik: LogLik,
@@ -131,6 +155,9 @@ class _ContinuousModel(_FittedModel):
 
     _fit_signature = "fit(frequency, recency, T)"
 
+    def _validate_histories(self, *inputs: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+        return _validate_rft(*inputs)
+
     def _objective(self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray) -> LogLik:
         raise NotImplementedError
 
@@ -143,24 +170,6 @@ class _ContinuousModel(_FittedModel):
         self, x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray
     ) -> list[list[float]]:
         raise NotImplementedError
-
-    def _customers(
-        self,
-        frequency: Any,
-        recency: Any,
-        T: Any,
-        columns: tuple[str, str, str],
-        method: str,
-    ) -> tuple[list[Any], tuple[FloatArray, FloatArray, FloatArray]]:
-        """The inputs (arrays, or the frame's columns) and their validated arrays."""
-        f_col, r_col, t_col = columns
-        inputs = customer_inputs(
-            frequency,
-            {"recency": recency, "T": T},
-            {"frequency_col": f_col, "recency_col": r_col, "T_col": t_col},
-            call=f"{type(self).__name__}.{method}(frequency, recency, T)",
-        )
-        return inputs, _validate_rft(*inputs)
 
     def fit(
         self,
@@ -212,7 +221,7 @@ class _ContinuousModel(_FittedModel):
             When the optimiser does not converge.
         """
         _, (x, t_x, big_t) = self._customers(
-            frequency, recency, T, (frequency_col, recency_col, T_col), "fit"
+            (frequency, recency, T), (frequency_col, recency_col, T_col), "fit"
         )
         n = _same_length(frequency=x, recency=t_x, T=big_t)
         w = _weights(weights_input(frequency, weights, weights_col), n)
@@ -265,7 +274,7 @@ class _ContinuousModel(_FittedModel):
         """
         self._check_fitted("probability_alive")
         inputs, (x, t_x, big_t) = self._customers(
-            frequency, recency, T, (frequency_col, recency_col, T_col), "probability_alive"
+            (frequency, recency, T), (frequency_col, recency_col, T_col), "probability_alive"
         )
         p = self._alive(x, t_x, big_t)
         return _wrap(p, _index_of(*inputs), "probability_alive", _is_scalar(*inputs))
@@ -302,7 +311,7 @@ class _ContinuousModel(_FittedModel):
         """
         self._check_fitted("expected_purchases")
         inputs, (x, t_x, big_t) = self._customers(
-            frequency, recency, T, (frequency_col, recency_col, T_col), "expected_purchases"
+            (frequency, recency, T), (frequency_col, recency_col, T_col), "expected_purchases"
         )
         tt = _array(t, "t")
         _check(tt >= 0, tt, "t", "must be >= 0", "t is the length of the future period.")

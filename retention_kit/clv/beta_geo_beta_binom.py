@@ -28,7 +28,6 @@ from ._checks import (
     _same_length,
     _weights,
     _wrap,
-    customer_inputs,
     weights_input,
 )
 
@@ -109,23 +108,10 @@ class BetaGeoBetaBinomModel(_FittedModel):
 
     _param_names = ("alpha", "beta", "gamma", "delta")
     _fit_signature = "fit(frequency, recency, n_periods)"
+    _inputs = ("frequency", "recency", "n_periods")
 
-    def _customers(
-        self,
-        frequency: Any,
-        recency: Any,
-        n_periods: Any,
-        columns: tuple[str, str, str],
-        method: str,
-    ) -> tuple[list[Any], tuple[FloatArray, FloatArray, FloatArray]]:
-        """The inputs (arrays, or the frame's columns) and their validated arrays."""
-        inputs = customer_inputs(
-            frequency,
-            {"recency": recency, "n_periods": n_periods},
-            dict(zip(("frequency_col", "recency_col", "n_periods_col"), columns, strict=True)),
-            call=f"BetaGeoBetaBinomModel.{method}(frequency, recency, n_periods)",
-        )
-        return inputs, _validate_bgbb(*inputs)
+    def _validate_histories(self, *inputs: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+        return _validate_bgbb(*inputs)
 
     def fit(
         self,
@@ -175,7 +161,7 @@ class BetaGeoBetaBinomModel(_FittedModel):
             When the optimiser does not converge.
         """
         columns = (frequency_col, recency_col, n_periods_col)
-        _, (x, t_x, n) = self._customers(frequency, recency, n_periods, columns, "fit")
+        _, (x, t_x, n) = self._customers((frequency, recency, n_periods), columns, "fit")
         size = _same_length(frequency=x, recency=t_x, n_periods=n)
         w = _weights(weights_input(frequency, weights, weights_col), size)
         (x, t_x, n), counts = _collapse([x, t_x, n], w)
@@ -218,7 +204,7 @@ class BetaGeoBetaBinomModel(_FittedModel):
         self._check_fitted("probability_alive")
         columns = (frequency_col, recency_col, n_periods_col)
         inputs, (x, t_x, n) = self._customers(
-            frequency, recency, n_periods, columns, "probability_alive"
+            (frequency, recency, n_periods), columns, "probability_alive"
         )
         if not (isinstance(periods_ahead, int | np.integer) and periods_ahead >= 0):
             msg = f"periods_ahead must be a whole number >= 0, got {periods_ahead!r}."
@@ -266,7 +252,7 @@ class BetaGeoBetaBinomModel(_FittedModel):
         self._check_fitted("expected_purchases")
         columns = (frequency_col, recency_col, n_periods_col)
         inputs, (x, t_x, n) = self._customers(
-            frequency, recency, n_periods, columns, "expected_purchases"
+            (frequency, recency, n_periods), columns, "expected_purchases"
         )
         k = self._future_periods(future_periods)
         alpha, beta, gamma, delta = self._theta()
