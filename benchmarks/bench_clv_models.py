@@ -1,4 +1,4 @@
-"""Benchmark retention_kit.clv_models and rfm_summary against lifetimes 0.11.3.
+"""Benchmark the models of retention_kit.clv and rfm_summary against lifetimes 0.11.3.
 
 Times each of our fits on CDNOW / donations / the sBG tables, our CLV for 1,000,000
 synthetic customers and ``rfm_summary`` on 1,000,000 synthetic orders (pandas input), and
@@ -35,21 +35,19 @@ import numpy as np
 import pandas as pd
 
 import retention_kit
-from retention_kit import _likelihoods as lik
-from retention_kit.clv_models import (
+from retention_kit.clv import (
     BetaGeoBetaBinomModel,
     BetaGeoModel,
     GammaGammaModel,
     ParetoNBDModel,
     ShiftedBetaGeoModel,
-)
-from retention_kit.published_data import (
     load_cdnow_sample,
     load_cdnow_summary,
     load_donations,
+    rfm_summary,
     sbg_survival_tables,
 )
-from retention_kit.rfm import rfm_summary
+from retention_kit.clv import _likelihoods as lik
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv-lifetimes"
@@ -296,7 +294,7 @@ def run_rfm(args, orders, end, server):
 
     def ours():
         return rfm_summary(
-            orders, amount_col="amount", time_unit="day", observation_end=end, duplicates="keep"
+            orders, amount_col="amount", time_unit="day", as_of=end, duplicates="keep"
         )
 
     theirs = (lambda: server.ask("rfm")) if server else None

@@ -182,7 +182,7 @@ def _rfm_worker(variant: str, path: Path, repeats: int, save: Path) -> dict[str,
     import pandas as pd
     import polars as pl
 
-    from retention_kit.rfm import rfm_summary
+    from retention_kit.clv import rfm_summary
 
     def ours(frame: Any) -> Any:
         return rfm_summary(

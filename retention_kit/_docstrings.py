@@ -47,6 +47,10 @@ PARAMS: dict[str, str] = {
     Order id: lines sharing it are one order.""",
     "ax": """ax : matplotlib Axes, optional
     Where to draw; the current Axes by default.""",
+    "maxiter": """maxiter : int, default 1000
+    Iteration limit of the optimiser, per starting point.""",
+    "n_starts": """n_starts : int, default 3
+    Most starting points tried (the next only when the previous does not converge).""",
 }
 
 

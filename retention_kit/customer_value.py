@@ -137,7 +137,7 @@ def predict_customer_value(
         date_col=date_col,
         amount_col=amount_col,
         time_unit=time_unit,
-        observation_end=as_of,
+        as_of=as_of,
         duplicates=duplicates,
     )
     notes: list[str] = []

@@ -6,6 +6,7 @@ Every message names the argument or column at fault, what was received and how t
 from __future__ import annotations
 
 __all__ = [
+    "ConvergenceError",
     "EmptyDataError",
     "InvalidDataError",
     "MissingColumnError",
@@ -41,3 +42,7 @@ class NotFittedError(RetentionKitError, AttributeError):
 
 class RetentionKitWarning(UserWarning):
     """Visible notice of a documented data handling (returns netted, duplicates kept...)."""
+
+
+class ConvergenceError(RetentionKitError, RuntimeError):
+    """The maximum-likelihood optimiser of a model stopped before it converged."""

@@ -19,7 +19,7 @@ import pytest
 from conftest import hand_orders, hand_subscriptions
 
 import retention_kit as rk
-from retention_kit.clv_models import GammaGammaModel
+from retention_kit.clv import GammaGammaModel
 from retention_kit.exceptions import (
     EmptyDataError,
     InvalidDataError,
@@ -100,7 +100,7 @@ DATE_ARGS = {
     "clv_summary": ["as_of"],
     "revenue_by_period": ["as_of"],
     "headline_kpis": ["as_of"],
-    "rfm_summary": ["observation_end", "calibration_end"],
+    "rfm_summary": ["as_of", "calibration_end"],
 }
 ORDER_DATE_CASES = [(name, arg) for name, args in DATE_ARGS.items() for arg in args]
 
@@ -199,8 +199,8 @@ def test_subscription_dates_outside_the_data(convert):
 
 
 def test_rfm_ends_before_the_first_order(convert):
-    with pytest.raises(EmptyDataError, match=rf"observation_end='2023-12-01' is before.*{SPAN}"):
-        rk.rfm_summary(convert(hand_orders()), observation_end="2023-12-01")
+    with pytest.raises(EmptyDataError, match=rf"as_of='2023-12-01' is before.*{SPAN}"):
+        rk.rfm_summary(convert(hand_orders()), as_of="2023-12-01")
     with pytest.raises(EmptyDataError, match=rf"calibration_end='2024-01-01' is before.*{SPAN}"):
         rk.rfm_summary(convert(hand_orders()), calibration_end="2024-01-01")
 

@@ -1,10 +1,10 @@
-"""Tests of retention_kit.published_data: the shipped copies of the papers' data."""
+"""Tests of retention_kit.clv.published_data: the shipped copies of the papers' data."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from retention_kit.published_data import (
+from retention_kit.clv.published_data import (
     load_cdnow_sample,
     load_cdnow_summary,
     load_donations,

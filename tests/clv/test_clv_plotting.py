@@ -1,4 +1,4 @@
-"""Tests of retention_kit.model_plots: they inspect the artists, never the pixels."""
+"""Tests of retention_kit.clv.plotting: they inspect the artists, never the pixels."""
 
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 
-from retention_kit.clv_models import (  # noqa: E402
+from retention_kit.clv import (  # noqa: E402
     BetaGeoModel,
     ParetoNBDModel,
     ShiftedBetaGeoModel,
+    load_cdnow_summary,
+    sbg_survival_tables,
 )
-from retention_kit.exceptions import NotFittedError, RetentionKitError  # noqa: E402
-from retention_kit.model_plots import (  # noqa: E402
+from retention_kit.clv.plotting import (  # noqa: E402
     plot_calibration_holdout,
     plot_cumulative_transactions,
     plot_frequency_recency_matrix,
     plot_probability_alive_matrix,
     plot_sbg_projection,
 )
-from retention_kit.published_data import load_cdnow_summary, sbg_survival_tables  # noqa: E402
+from retention_kit.exceptions import NotFittedError, RetentionKitError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +117,27 @@ def test_plots_refuse_unfitted_or_wrong_models():
         plot_probability_alive_matrix(ParetoNBDModel())
     with pytest.raises(RetentionKitError, match="must be a fitted ShiftedBetaGeoModel"):
         plot_sbg_projection(BetaGeoModel())
+
+
+def test_calibration_holdout_takes_the_rfm_frame(cdnow_rfm_pandas):
+    rfm = cdnow_rfm_pandas
+    model = BetaGeoModel().fit(rfm)
+    _, (left, right) = plt.subplots(1, 2)
+    plot_calibration_holdout(model, rfm, ax=left)
+    plot_calibration_holdout(
+        model,
+        rfm["frequency"],
+        rfm["recency"],
+        rfm["T"],
+        rfm["frequency_holdout"],
+        rfm["duration_holdout"],
+        ax=right,
+    )
+    for a, b in zip(left.get_lines(), right.get_lines(), strict=True):
+        np.testing.assert_array_equal(a.get_ydata(), b.get_ydata())
+    # customers with no repeat purchase in calibration bought 0.23 times in the holdout
+    actual = left.get_lines()[0].get_ydata()
+    zero = rfm["frequency"] == 0
+    assert actual[0] == pytest.approx(rfm.loc[zero, "frequency_holdout"].mean())
+    with pytest.raises(RetentionKitError, match=r"frequency_holdout_col='frequency_holdout'"):
+        plot_calibration_holdout(model, rfm.drop(columns="frequency_holdout"))
