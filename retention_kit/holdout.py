@@ -109,7 +109,7 @@ def calibration_cutoff(
     return (first + (last - first) * share).normalize()
 
 
-def holdout_purchases(models: Mapping[str, Any], customers: pd.DataFrame) -> pd.DataFrame:
+def holdout_purchases(models: Mapping[str, Any], customers: pd.DataFrame) -> pd.Series:
     """Repeat purchases in the holdout: what the customers did, and what each model expected.
 
     Parameters
@@ -123,9 +123,10 @@ def holdout_purchases(models: Mapping[str, Any], customers: pd.DataFrame) -> pd.
 
     Returns
     -------
-    pandas.DataFrame
-        Column ``repeat purchases in holdout``; rows ``actual`` and ``<name> expected``
-        (the sum over customers of ``E[Y(duration_holdout) | x, t_x, T]``).
+    pandas.Series
+        Named ``repeat purchases in holdout``: ``actual`` (the purchases made), then one
+        entry per model name, the sum over customers of
+        ``E[Y(duration_holdout) | x, t_x, T]``.
 
     Examples
     --------
@@ -136,10 +137,8 @@ def holdout_purchases(models: Mapping[str, Any], customers: pd.DataFrame) -> pd.
     >>> customers = pd.DataFrame({"frequency": [0, 2], "recency": [0.0, 30.43],
     ...                           "T": [38.86, 38.86], "frequency_holdout": [0, 1],
     ...                           "duration_holdout": [39.0, 39.0]})
-    >>> holdout_purchases({"BG/NBD": bg}, customers).round(3)
-                     repeat purchases in holdout
-    actual                                 1.000
-    BG/NBD expected                        1.421
+    >>> holdout_purchases({"BG/NBD": bg}, customers).round(3).to_dict()
+    {'actual': 1.0, 'BG/NBD': 1.421}
     """
     needed = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
     missing = [c for c in needed if c not in getattr(customers, "columns", [])]
@@ -153,8 +152,8 @@ def holdout_purchases(models: Mapping[str, Any], customers: pd.DataFrame) -> pd.
     rows = {"actual": float(customers["frequency_holdout"].sum())}
     for name, model in models.items():
         expected = model.expected_purchases(customers["duration_holdout"].to_numpy(), f, r, t)
-        rows[f"{name} expected"] = float(np.sum(expected))
-    return pd.DataFrame({"repeat purchases in holdout": rows})
+        rows[name] = float(np.sum(expected))
+    return pd.Series(rows, name="repeat purchases in holdout")
 
 
 def cumulative_repeat_purchases(
