@@ -81,3 +81,35 @@ def test_nothing_to_do_is_silent(recwarn):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(rk.RetentionKitError, match=match):
         rk.tidy_segments(_orders(), **kwargs)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_customer_segments_is_the_first_order_segment(engine):
+    orders = _orders().rename(columns={"segment": "country", "customer_id": "who"})
+    segments = rk.segments.customer_segments(
+        to_engine(orders, engine), segment_col="country", customer_col="who"
+    )
+    # a first ordered in the UK (later from France): UK; one row per customer, sorted.
+    assert segments.name == "country"
+    assert segments.index.name == "who"
+    assert segments.to_dict() == {
+        "a": "UK", "b": "UK", "c": "UK", "d": "UK", "e": "UK", "f": "France", "g": "France",
+        "h": "Malta", "i": "Peru",
+    }
+
+
+def test_customer_segments_old_keyword_still_works():
+    orders = _orders()
+    expected = rk.segments.customer_segments(orders)
+    with pytest.warns(FutureWarning, match="segment= is now called segment_col="):
+        old = rk.reporting.customer_segments(orders, "segment")  # positional, as notebooks did
+    pd.testing.assert_series_equal(old, expected)
+    with pytest.warns(FutureWarning, match="segment= is now called segment_col="):
+        rk.segments.customer_segments(orders, segment="segment")
+    with pytest.raises(rk.RetentionKitError, match="pass segment_col= only"):
+        rk.segments.customer_segments(orders, segment="segment", segment_col="country")
+
+
+def test_customer_segments_missing_column():
+    with pytest.raises(rk.MissingColumnError, match=r"segment_col='channel': no such column"):
+        rk.segments.customer_segments(_orders(), segment_col="channel")
