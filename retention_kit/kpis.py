@@ -79,9 +79,9 @@ def _period_figures(
     loyalty_threshold: int,
 ) -> dict[str, Any]:
     """Revenue, orders and AOV in ``period``; repeat and loyal rates to its end."""
-    window = {"start": period.start_time, "end": period.end_time}
+    window: dict[str, Any] = {"start": period.start_time, "end": period.end_time}
     aov = average_order_value(orders, **columns, **window).iloc[0]
-    to_date = {"end": period.end_time}
+    to_date: dict[str, Any] = {"end": period.end_time}
     repeat = repeat_purchase_rate(orders, **columns, **to_date).iloc[0]
     loyal = loyal_customer_rate(orders, **columns, threshold=loyalty_threshold, **to_date).iloc[0]
     return {
@@ -167,8 +167,8 @@ def headline_kpis(
 
     See Also
     --------
-    kpi_table : the figures as a table.
-    write_metrics : the figures as ``metrics.json``.
+    retention_kit.reporting.kpi_table : the figures as a table.
+    retention_kit.reporting.write_metrics : the figures as ``metrics.json``.
 
     Examples
     --------
@@ -213,6 +213,7 @@ def headline_kpis(
             as_of=rows[""]["period"].end_time,
         )
 
+    as_of_ts = parse_date_arg(as_of, "as_of")
     frame = to_lazy(orders, arg="orders")
     counts = collect(
         frame.select(nw.len().alias("rows"), nw.col(customer_col).n_unique().alias("customers"))
@@ -221,7 +222,7 @@ def headline_kpis(
         "period": str(rows[""]["period"]),
         "previous_period": str(rows["_previous"]["period"]) if "_previous" in rows else None,
         "freq": freq,
-        "as_of": None if as_of is None else str(parse_date_arg(as_of, "as_of").date()),
+        "as_of": None if as_of_ts is None else str(as_of_ts.date()),
         "loyalty_threshold": int(loyalty_threshold),
     }
     for suffix, row in rows.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import pandas as pd
@@ -21,6 +21,9 @@ from ._validation import prepare_orders, require_columns
 from .exceptions import RetentionKitWarning
 from .sections import mark_said
 from .segments import tidy_segments
+
+if TYPE_CHECKING:
+    from .io import Engine
 
 __all__ = ["OrderData", "describe_orders", "load_answers_for_report", "load_orders_for_report"]
 
@@ -147,7 +150,7 @@ def load_orders_for_report(
     date_format: str | None = None,
     start: Any = None,
     end: Any = None,
-    engine: str = "pandas",
+    engine: Engine = "pandas",
     top_n_segments: int | None = 10,
     **read_options: Any,
 ) -> OrderData:

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -182,8 +182,8 @@ def _header(label: Any) -> str:
 def _escape_labels(styler: Styler) -> Styler:
     """Escape the row and column labels and the index names; keep MathJax off the table."""
     for axis in (0, 1):
-        styler = styler.format_index(escape_html, axis=axis)
-        styler = styler.format_index_names(escape_html, axis=axis)
+        styler = cast(Styler, styler.format_index(escape_html, axis=axis))
+        styler = cast(Styler, styler.format_index_names(escape_html, axis=axis))
     # MathJax typesets the whole exported page: "$5 to $10 plan" in a cell would become a
     # formula. These classes (pandas' own for styler.html.mathjax=False) make it skip.
     return styler.set_table_attributes('class="tex2jax_ignore mathjax_ignore"')
@@ -256,8 +256,10 @@ def format_table(
     >>> "&lt;img src=x onerror=alert(1)&gt;" in format_table(segments).to_html()
     True
     """
-    percent, money, integer = list(percent), list(money), list(integer)
-    missing = [c for c in [*percent, *money, *integer] if c not in table.columns]
+    percent_cols: list[Hashable] = list(percent)
+    money_cols: list[Hashable] = list(money)
+    integer_cols: list[Hashable] = list(integer)
+    missing = [c for c in [*percent_cols, *money_cols, *integer_cols] if c not in table.columns]
     if missing:
         msg = (
             f"format_table: column(s) {missing} are not in the table; it has "
@@ -265,12 +267,12 @@ def format_table(
         )
         raise RetentionKitError(msg)
     styler = _escape_labels(table.style.format(_html(lambda v: _text(v, decimals))))
-    if percent:
-        styler = styler.format(_html(lambda v: _percent(v, decimals)), subset=percent)
-    if money:
-        styler = styler.format(_html(lambda v: _money(v, currency)), subset=money)
-    if integer:
-        styler = styler.format(_html(_integer), subset=integer)
+    if percent_cols:
+        styler = styler.format(_html(lambda v: _percent(v, decimals)), subset=percent_cols)
+    if money_cols:
+        styler = styler.format(_html(lambda v: _money(v, currency)), subset=money_cols)
+    if integer_cols:
+        styler = styler.format(_html(_integer), subset=integer_cols)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
@@ -280,9 +282,12 @@ def format_table(
         styler = styler.relabel_index(
             [_header(headers.get(c, str(c))) for c in table.columns], axis="columns"
         )
-    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c].dtype)]
+    numeric: list[Hashable] = [
+        c for c in table.columns if pd.api.types.is_numeric_dtype(table[c].dtype)
+    ]
+    right = {"text-align": "right"}  # a CSS name with a dash: passed as **kwargs
     if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+        styler = styler.set_properties(numeric, **right)
     return styler
 
 
@@ -356,7 +361,8 @@ def kpi_table(kpis: Mapping[str, Any], currency: str = "$") -> Styler:
         records, orient="index", columns=[current, str(previous), "Change"]
     )
     styler = _escape_labels(table.style.format(escape_html))
-    return styler.set_properties(**{"text-align": "right"}).set_table_styles(
+    right = {"text-align": "right"}
+    return styler.set_properties(None, **right).set_table_styles(
         [{"selector": "th.row_heading", "props": [("text-align", "left")]}]
     )
 
