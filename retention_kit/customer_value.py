@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._validation import Duplicates
 from .clv_models import BetaGeoModel, GammaGammaModel
 from .conversions import period_discount_rate, time_units_per
@@ -156,6 +157,7 @@ def _require(customers: Any, columns: tuple[str, ...], func: str) -> None:
         raise RetentionKitError(msg)
 
 
+@fill_doc
 def purchase_history(
     orders: Any,
     *,
@@ -182,8 +184,7 @@ def purchase_history(
         (``frequency_holdout``, ``duration_holdout``). None: no holdout.
     time_unit : {"week", "day"}, default "week"
         Unit of recency and T.
-    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
-        What to do with exact duplicate rows.
+    %(duplicates)s
 
     Returns
     -------
@@ -390,26 +391,18 @@ def predict_customer_value(
 
     Parameters
     ----------
-    orders : DataFrame-like
-        One row per order or order line (pandas, Polars, DuckDB relation, ...).
-    customer_col, date_col, amount_col : str
-        Columns of the customer id, the order date and the amount.
-    as_of : date-like, optional
-        Last day observed (default: the last order date).
+    orders, customer_col, date_col, amount_col, as_of, time_unit, duplicates
+        As in :func:`purchase_history`: the orders and their columns, the last day
+        observed, the unit the models are fitted in, and what to do with exact duplicate
+        rows.
     calibration_end : date-like, optional
         Fit and value on the orders up to this day only; the customers table then has
         the holdout columns to check the models with
         (:func:`~retention_kit.holdout.holdout_purchases`).
-    horizon_months : int, default 12
-        Months ahead to predict.
-    discount_rate : float, default 10.0
-        Discount rate per year, percent; applied monthly.
-    gross_margin : float, default 100.0
-        Percent of revenue kept as margin.
-    time_unit : {"week", "day"}, default "week"
-        Time unit the models are fitted in.
-    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
-        What to do with exact duplicate rows.
+    horizon_months, discount_rate, gross_margin
+        As in :func:`value_customers`: months ahead to predict (default 12), the discount
+        rate per year in percent, applied monthly (default 10.0), and the percent of
+        revenue kept as margin (default 100.0).
 
     Returns
     -------
