@@ -20,7 +20,7 @@ from ._validation import require_columns, warn
 from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N
 
-__all__ = ["OTHER", "customer_segments", "tidy_segments"]
+__all__ = ["OTHER", "customer_segments", "pool_periods", "tidy_segments"]
 
 #: Label of the segments grouped together by :func:`tidy_segments`.
 OTHER = "Other"
@@ -87,6 +87,54 @@ def customer_segments(
     )
     table = collect(_first_segments(lf, segment_col, customer_col, date_col, segment_col))
     return table.set_index(customer_col)[segment_col].sort_index()
+
+
+def pool_periods(summary: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Retention and churn per segment over all periods pooled (steadier than per period).
+
+    ``crr = sum(retained) / sum(S)`` and ``churn = sum(lost) / sum(S)``, in percent.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`~retention_kit.period_summary` with ``by=by``: ``S``, ``retained`` and
+        ``lost`` per segment and period.
+    by : str
+        The segment column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``by``, ``S``, ``retained``, ``lost`` (sums), ``crr`` and
+        ``churn`` (NaN for a segment that never had a customer at a period start).
+
+    Raises
+    ------
+    RetentionKitError
+        If a column is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"segment": ["web", "web", "shop"], "S": [10, 30, 0],
+    ...                         "retained": [8, 21, 0], "lost": [2, 9, 0]})
+    >>> pool_periods(summary, "segment")
+      segment   S  retained  lost   crr  churn
+    0    shop   0         0     0   NaN    NaN
+    1     web  40        29    11  72.5   27.5
+    """
+    missing = [c for c in (by, "S", "retained", "lost") if c not in summary.columns]
+    if missing:
+        msg = (
+            f"pool_periods: the summary has no column(s) {missing}; pass period_summary(..., "
+            f"by={by!r})."
+        )
+        raise RetentionKitError(msg)
+    pooled = summary.groupby(by)[["S", "retained", "lost"]].sum()
+    start = pooled["S"].where(pooled["S"] > 0)
+    pooled["crr"] = pooled["retained"] / start * 100
+    pooled["churn"] = pooled["lost"] / start * 100
+    return pooled.reset_index()
 
 
 def tidy_segments(
