@@ -113,3 +113,16 @@ def test_customer_segments_old_keyword_still_works():
 def test_customer_segments_missing_column():
     with pytest.raises(rk.MissingColumnError, match=r"segment_col='channel': no such column"):
         rk.segments.customer_segments(_orders(), segment_col="channel")
+
+
+def test_pool_periods_by_hand():
+    summary = pd.DataFrame({"segment": ["web", "shop", "web", "shop"], "S": [10, 4, 30, 6],
+                            "retained": [8, 1, 21, 4], "lost": [2, 3, 9, 2]})
+    pooled = rk.segments.pool_periods(summary, "segment")
+    # shop: 5 of 10 kept, 5 lost; web: 29 of 40 kept (72.5 %), 11 lost (27.5 %)
+    assert pooled["segment"].tolist() == ["shop", "web"]
+    assert pooled[["S", "retained", "lost"]].to_numpy().tolist() == [[10, 5, 5], [40, 29, 11]]
+    assert pooled["crr"].tolist() == pytest.approx([50.0, 72.5])
+    assert pooled["churn"].tolist() == pytest.approx([50.0, 27.5])
+    with pytest.raises(rk.RetentionKitError, match=r"no column\(s\) \['channel'\]"):
+        rk.segments.pool_periods(summary, "channel")
