@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import retention_kit as rk
+from retention_kit import customer_value
 from retention_kit.customer_value import MIN_SPEND_CUSTOMERS
 
 
@@ -114,8 +115,8 @@ def test_value_customers_by_hand():
     # One month is 30.4375 / 7 = 4.348214 weeks: 2.174107 purchases a month at 0.5 a week.
     # Two months, 1 % a month (12.6825 % a year), spend 20 for everybody, 50 % margin:
     # 20 * 2.174107 * (1 / 1.01 + 1 / 1.01 ** 2) * 0.5 = 21.74107 * 1.970395 = 42.83850
-    spend = rk.customer_value.SpendFit(None, 20.0, pd.Index(["a"]))
-    valued = rk.customer_value.value_customers(
+    spend = customer_value.SpendFit(None, 20.0, pd.Index(["a"]))
+    valued = customer_value.value_customers(
         _customers(), _SteadyBuyer(), spend, horizon_months=2,
         discount_rate=(1.01**12 - 1) * 100, gross_margin=50.0,
     )
@@ -129,7 +130,7 @@ def test_value_customers_by_hand():
 def test_fit_spend_model_fits_on_positive_repeat_spend_only(demo):
     rfm = rk.rfm_summary(demo, amount_col="amount")
     rfm.loc[rfm.index[rfm["frequency"] > 0][:3], "monetary_value"] = 0.0  # three free repeats
-    fit = rk.customer_value.fit_spend_model(rfm)
+    fit = customer_value.fit_spend_model(rfm)
     own = (rfm["frequency"] > 0) & (rfm["monetary_value"] > 0)
     assert fit.fitted_on.equals(rfm.index[own])
     assert fit.zero_spend == 3
@@ -140,7 +141,7 @@ def test_fit_spend_model_fits_on_positive_repeat_spend_only(demo):
 
 def test_value_customers_fits_the_spend_model_when_not_given(demo):
     value = rk.predict_customer_value(demo, horizon_months=3)
-    again = rk.customer_value.value_customers(
+    again = customer_value.value_customers(
         value.customers[["frequency", "recency", "T", "monetary_value"]], value.purchases,
         horizon_months=3,
     )
@@ -152,7 +153,7 @@ def test_predict_customer_value_with_a_holdout(demo):
     assert {"frequency_holdout", "duration_holdout"} <= set(value.customers.columns)
     # 2024-06-30 to the last order day 2024-12-31: 184 days = 26.2857 weeks
     assert value.customers["duration_holdout"].iloc[0] == pytest.approx(184 / 7)
-    history = rk.customer_value.purchase_history(demo, calibration_end="2024-06-30")
+    history = customer_value.purchase_history(demo, calibration_end="2024-06-30")
     assert value.customers.index.equals(history.customers.index)
 
 
@@ -163,7 +164,7 @@ def test_purchase_history_leaves_out_the_last_calibration_day():
                                       "2024-01-08"]),
         "amount": [10.0, 20.0, 30.0, 5.0, 7.0],
     })
-    history = rk.customer_value.purchase_history(
+    history = customer_value.purchase_history(
         orders, calibration_end="2024-01-29", time_unit="day"
     )
     # b first bought on the calibration end (T = 0): left out; a and c kept.
@@ -183,7 +184,7 @@ def test_value_by_segment_by_hand():
                           index=["a", "b", "c", "d"])
     segments = pd.Series({"a": "web", "b": "web", "c": "shop", "d": "shop", "z": "web"},
                          name="channel")
-    table = rk.customer_value.value_by_segment(valued, segments)
+    table = customer_value.value_by_segment(valued, segments)
     assert table["channel"].tolist() == ["shop", "web"]
     assert table["customers"].tolist() == [2, 2]
     assert table["expected_purchases"].tolist() == [3.0, 2.0]
@@ -191,7 +192,7 @@ def test_value_by_segment_by_hand():
     assert table["clv"].tolist() == [3.0, 20.0]
     assert table["total"].tolist() == [6.0, 40.0]
     assert table["small_sample"].tolist() == [True, True]
-    overall = rk.customer_value.value_by_segment(valued)
+    overall = customer_value.value_by_segment(valued)
     assert overall.iloc[0].tolist() == ["all customers", 4, 2.5, 55.0, 11.5, 46.0, True]
 
 
@@ -200,24 +201,24 @@ def test_value_by_segment_names_customers_without_a_segment():
                           index=["x"])
     with pytest.raises(rk.InvalidDataError, match=r"1 valued customer\(s\) have no segment, "
                                                   r"e.g. \['x'\]"):
-        rk.customer_value.value_by_segment(valued, pd.Series({"a": "web"}, name="channel"))
+        customer_value.value_by_segment(valued, pd.Series({"a": "web"}, name="channel"))
 
 
 def test_top_value_share_and_concentration_by_hand():
     values = [40.0, 30.0, 20.0, 10.0] + [0.0] * 16  # 20 customers: the top 10 % is 2
-    assert rk.customer_value.top_value_share(values) == 70.0
-    assert rk.customer_value.top_value_share(values, percent=25) == 100.0  # top 5
-    assert rk.customer_value.top_value_share([5.0, 5.0], percent=10) == 50.0  # at least 1
-    curve = rk.customer_value.value_concentration([10.0, 40.0, 30.0, 20.0])
+    assert customer_value.top_value_share(values) == 70.0
+    assert customer_value.top_value_share(values, percent=25) == 100.0  # top 5
+    assert customer_value.top_value_share([5.0, 5.0], percent=10) == 50.0  # at least 1
+    curve = customer_value.value_concentration([10.0, 40.0, 30.0, 20.0])
     assert curve["customers_share"].tolist() == [25.0, 50.0, 75.0, 100.0]
     assert curve["value_share"].tolist() == [40.0, 70.0, 90.0, 100.0]
     with pytest.raises(rk.RetentionKitError, match=r"percent=0 must be a share"):
-        rk.customer_value.top_value_share(values, percent=0)
+        customer_value.top_value_share(values, percent=0)
 
 
 def test_steps_reject_a_table_without_the_summary_columns():
     with pytest.raises(rk.RetentionKitError, match=r"value_customers: customers has no "
                                                    r"column\(s\) \['monetary_value'\]"):
-        rk.customer_value.value_customers(
+        customer_value.value_customers(
             _customers().drop(columns="monetary_value"), _SteadyBuyer()
         )

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import retention_kit as rk
+from retention_kit import reporting
 from retention_kit.report_data import describe_orders
 from tests.conftest import to_engine
 
@@ -13,8 +14,8 @@ from tests.conftest import to_engine
 def _orders() -> pd.DataFrame:
     return pd.DataFrame({
         "Customer": ["a", "a", "b", "c", "c"],
-        "When": pd.to_datetime(["2024-03-01 10:00", "2024-01-05 00:00", "2024-02-10 09:00", "2024-02-11 12:00",
-                                "2024-04-30 18:30"]),
+        "When": pd.to_datetime(["2024-03-01 10:00", "2024-01-05 00:00", "2024-02-10 09:00",
+                                "2024-02-11 12:00", "2024-04-30 18:30"]),
         "Paid": [10.0, -4.0, 5.0, -1.0, 3.0],
     })
 
@@ -38,7 +39,7 @@ def test_describe_orders_defaults_are_the_standard_columns():
         columns={"Customer": "customer_id", "When": "order_date", "Paid": "amount"}
     )
     assert describe_orders(standard)["customers"] == 3
-    assert rk.reporting.describe_orders is describe_orders
+    assert reporting.describe_orders is describe_orders
 
 
 def test_describe_orders_names_a_missing_column():
