@@ -14,8 +14,14 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import EmptyDataError, RetentionKitError
+from .intervals import MIN_READABLE_N
 
-__all__ = ["naive_lifetimes", "plan_summary", "pooled_revenue_retention"]
+__all__ = [
+    "hidden_revenue_churn",
+    "naive_lifetimes",
+    "plan_summary",
+    "pooled_revenue_retention",
+]
 
 
 def _require(table: object, columns: Iterable[object], func: str, source: str) -> None:
@@ -180,3 +186,56 @@ def naive_lifetimes(lifetimes: pd.DataFrame) -> pd.Series:
             "still_active": float(100 - churned / total * 100) if total else np.nan,
         }
     )
+
+
+def hidden_revenue_churn(
+    movements: pd.DataFrame, *, periods: int = 12, min_customers: int = MIN_READABLE_N
+) -> tuple[pd.Series | None, float]:
+    """The period where revenue churn ran furthest above a usual customer churn.
+
+    Of the last ``periods`` periods with at least ``min_customers`` customers at the start
+    (and a churn rate), those whose customer churn is at or below its median are the
+    quiet ones; among them, the period with the largest ``gross_revenue_churn - churn``:
+    the one where losing revenue (dear accounts leaving, downgrades) hid behind an
+    ordinary head count.
+
+    Parameters
+    ----------
+    movements : pandas.DataFrame
+        :func:`~retention_kit.mrr_movements` with the customer churn of
+        :func:`~retention_kit.subscription_summary` merged in (``S``, ``churn``,
+        ``gross_revenue_churn`` per period).
+    periods : int, default 12
+        How many of the last readable periods to look at.
+    min_customers : int, default MIN_READABLE_N (30)
+        Fewest customers at the start of a period for its rates to be read.
+
+    Returns
+    -------
+    (pandas.Series or None, float)
+        The row of that period (None when no period is readable) and the median customer
+        churn of the readable periods (NaN when none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> movements = pd.DataFrame({"period": ["a", "b", "c", "d"], "S": [10, 40, 50, 60],
+    ...                           "churn": [1.0, 2.0, 5.0, 3.0],
+    ...                           "gross_revenue_churn": [9.0, 4.0, 6.0, 6.5]})
+    >>> row, usual = hidden_revenue_churn(movements)  # "a" has too few customers
+    >>> row["period"], usual
+    ('d', 3.0)
+    """
+    _require(
+        movements, ["S", "churn", "gross_revenue_churn"], "hidden_revenue_churn",
+        "mrr_movements() merged with subscription_summary()'s churn",
+    )
+    readable = movements[
+        (movements["S"] >= min_customers) & movements["churn"].notna()
+    ].tail(periods)
+    if readable.empty:
+        return None, float("nan")
+    usual = float(readable["churn"].median())
+    quiet = readable[readable["churn"] <= usual]
+    gaps = (quiet["gross_revenue_churn"] - quiet["churn"]).dropna()
+    return (quiet.loc[gaps.idxmax()] if len(gaps) else None), usual

@@ -8,6 +8,7 @@ import pytest
 
 import retention_kit as rk
 from retention_kit.subscription_tables import (
+    hidden_revenue_churn,
     naive_lifetimes,
     plan_summary,
     pooled_revenue_retention,
@@ -90,3 +91,21 @@ def test_naive_lifetimes_on_the_demo_matches_survival_lifetimes():
     gone = lifetimes[lifetimes["churned"]]
     expected = (gone["duration"] * gone["customers"]).sum() / gone["customers"].sum()
     assert naive_lifetimes(lifetimes)["churned_mean"] == pytest.approx(expected)
+
+
+def test_hidden_revenue_churn_by_hand():
+    movements = pd.DataFrame({
+        "period": ["p1", "p2", "p3", "p4", "p5", "p6"],
+        "S": [5, 40, 50, 60, 70, 80],
+        "churn": [1.0, 2.0, 5.0, 3.0, np.nan, 4.0],
+        "gross_revenue_churn": [20.0, 4.0, 6.0, 6.5, 9.0, 4.5],
+    })
+    # p1 has under 30 customers, p5 no churn rate: p2, p3, p4, p6 (churn 2, 5, 3, 4) are
+    # readable, median 3.5; quiet: p2 (gap 2.0) and p4 (gap 3.5) -> p4.
+    row, usual = hidden_revenue_churn(movements)
+    assert row["period"] == "p4" and usual == 3.5
+    # only the last two readable periods (p4, p6): median 3.5, quiet p4
+    row, usual = hidden_revenue_churn(movements, periods=2)
+    assert row["period"] == "p4" and usual == 3.5
+    row, usual = hidden_revenue_churn(movements, min_customers=100)
+    assert row is None and np.isnan(usual)
