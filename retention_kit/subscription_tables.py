@@ -238,4 +238,6 @@ def hidden_revenue_churn(
     usual = float(readable["churn"].median())
     quiet = readable[readable["churn"] <= usual]
     gaps = (quiet["gross_revenue_churn"] - quiet["churn"]).dropna()
-    return (quiet.loc[gaps.idxmax()] if len(gaps) else None), usual
+    if gaps.empty:
+        return None, usual
+    return quiet.iloc[int(np.argmax(gaps.reindex(quiet.index).fillna(-np.inf).to_numpy()))], usual
