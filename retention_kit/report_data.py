@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import pandas as pd
 
 from ._frames import collect, to_lazy
 from ._text import escape_md
-from ._validation import prepare_orders
+from ._validation import prepare_orders, require_columns
 from .exceptions import RetentionKitWarning
 from .sections import mark_said
 from .segments import tidy_segments
 
-__all__ = ["OrderData", "load_answers_for_report", "load_orders_for_report"]
+if TYPE_CHECKING:
+    from .io import Engine
+
+__all__ = ["OrderData", "describe_orders", "load_answers_for_report", "load_orders_for_report"]
 
 
 @dataclass
@@ -73,16 +76,55 @@ class OrderData:
         return "\n".join([head, *[f"- {escape_md(note)}" for note in self.notes]])
 
 
-def order_facts(orders: Any) -> dict[str, Any]:
-    """Rows, customers, first and last date, and negative-amount lines of standard orders."""
+def describe_orders(
+    orders: Any,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    amount_col: str = "amount",
+) -> dict[str, Any]:
+    """Facts about an order table, computed in its engine: rows, customers, span, returns.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        Orders in any engine, e.g. the result of :func:`retention_kit.io.read_orders`.
+    customer_col, date_col, amount_col : str
+        Columns of the customer id, the order date and the amount.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``customers``, ``first`` and ``last`` order dates and ``returns`` (lines
+        with a negative amount). Exact duplicates are counted by
+        :func:`~retention_kit.io.read_orders`, on every column of the file: the columns
+        kept here make different lines look alike.
+
+    Raises
+    ------
+    MissingColumnError
+        If a named column is not in ``orders``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"who": ["a", "a", "b"], "when": pd.to_datetime(
+    ...     ["2024-01-02", "2024-01-09", "2024-02-01"]), "paid": [10.0, -4.0, 5.0]})
+    >>> facts = describe_orders(orders, customer_col="who", date_col="when", amount_col="paid")
+    >>> facts["rows"], facts["customers"], facts["returns"], f"{facts['last']:%Y-%m-%d}"
+    (3, 2, 1, '2024-02-01')
+    """
     frame = to_lazy(orders, arg="orders")
+    require_columns(
+        frame, {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
+    )
     stats = collect(
         frame.select(
             nw.len().alias("rows"),
-            nw.col("customer_id").n_unique().alias("customers"),
-            nw.col("order_date").min().alias("first"),
-            nw.col("order_date").max().alias("last"),
-            (nw.col("amount") < 0).cast(nw.Int64).sum().alias("returns"),
+            nw.col(customer_col).n_unique().alias("customers"),
+            nw.col(date_col).min().alias("first"),
+            nw.col(date_col).max().alias("last"),
+            (nw.col(amount_col) < 0).cast(nw.Int64).sum().alias("returns"),
         )
     ).iloc[0]
     returns = stats["returns"]
@@ -108,7 +150,7 @@ def load_orders_for_report(
     date_format: str | None = None,
     start: Any = None,
     end: Any = None,
-    engine: str = "pandas",
+    engine: Engine = "pandas",
     top_n_segments: int | None = 10,
     **read_options: Any,
 ) -> OrderData:
@@ -187,8 +229,9 @@ def load_orders_for_report(
         if text not in notes:
             notes.append(text)
     mark_said(notes)
+    facts = describe_orders(orders)
     return OrderData(
-        orders=orders, segment=segment, order_key=order_key, facts=order_facts(orders), notes=notes
+        orders=orders, segment=segment, order_key=order_key, facts=facts, notes=notes
     )
 
 

@@ -14,15 +14,127 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from ._arguments import NOT_GIVEN, renamed
 from ._frames import collect, to_lazy
 from ._validation import require_columns, warn
 from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N
 
-__all__ = ["OTHER", "tidy_segments"]
+__all__ = ["OTHER", "customer_segments", "pool_periods", "tidy_segments"]
 
 #: Label of the segments grouped together by :func:`tidy_segments`.
 OTHER = "Other"
+
+
+def _first_segments(
+    lf: nw.LazyFrame, segment_col: str, customer_col: str, date_col: str, name: str
+) -> nw.LazyFrame:
+    """One row per customer: the segment of their first order day (ties: the smallest)."""
+    first_day = nw.col(date_col).min().over(customer_col)
+    return (
+        lf.filter(nw.col(date_col) == first_day)
+        .group_by(customer_col)
+        .agg(nw.col(segment_col).min().alias(name))
+    )
+
+
+def customer_segments(
+    orders: Any,
+    segment: Any = NOT_GIVEN,
+    *,
+    segment_col: str = "segment",
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+) -> pd.Series:
+    """Each customer's segment: the one on their first order, computed in the engine.
+
+    Parameters
+    ----------
+    orders : DataFrame-like
+        Orders with a segment column (pandas, Polars, DuckDB relation, ...).
+    segment_col, customer_col, date_col : str
+        Columns of the segment, the customer id and the order date. Several segments on
+        the first order day: the smallest value.
+    segment : str, optional
+        Deprecated: the old name of ``segment_col`` (also when passed second,
+        positionally); accepted with a ``FutureWarning`` for one release.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``customer_col`` (sorted), named ``segment_col``; one row per customer.
+
+    Raises
+    ------
+    MissingColumnError
+        If a named column is not in ``orders``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({
+    ...     "customer_id": ["b", "a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-02", "2024-01-01",
+    ...                                   "2024-01-05"]),
+    ...     "channel": ["web", "shop", "web", "app"]})
+    >>> customer_segments(orders, segment_col="channel").to_dict()
+    {'a': 'web', 'b': 'app'}
+    """
+    segment_col = renamed("segment", segment, "segment_col", segment_col, default="segment")
+    lf = to_lazy(orders, arg="orders")
+    require_columns(
+        lf, {"segment_col": segment_col, "customer_col": customer_col, "date_col": date_col}
+    )
+    table = collect(_first_segments(lf, segment_col, customer_col, date_col, segment_col))
+    return table.set_index(customer_col)[segment_col].sort_index()
+
+
+def pool_periods(summary: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Retention and churn per segment over all periods pooled (steadier than per period).
+
+    ``crr = sum(retained) / sum(S)`` and ``churn = sum(lost) / sum(S)``, in percent.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`~retention_kit.period_summary` with ``by=by``: ``S``, ``retained`` and
+        ``lost`` per segment and period.
+    by : str
+        The segment column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``by``, ``S``, ``retained``, ``lost`` (sums), ``crr`` and
+        ``churn`` (NaN for a segment that never had a customer at a period start).
+
+    Raises
+    ------
+    RetentionKitError
+        If a column is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"segment": ["web", "web", "shop"], "S": [10, 30, 0],
+    ...                         "retained": [8, 21, 0], "lost": [2, 9, 0]})
+    >>> pool_periods(summary, "segment")
+      segment   S  retained  lost   crr  churn
+    0    shop   0         0     0   NaN    NaN
+    1     web  40        29    11  72.5   27.5
+    """
+    missing = [c for c in (by, "S", "retained", "lost") if c not in summary.columns]
+    if missing:
+        msg = (
+            f"pool_periods: the summary has no column(s) {missing}; pass period_summary(..., "
+            f"by={by!r})."
+        )
+        raise RetentionKitError(msg)
+    pooled = summary.groupby(by)[["S", "retained", "lost"]].sum()
+    start = pooled["S"].where(pooled["S"] > 0)
+    pooled["crr"] = pooled["retained"] / start * 100
+    pooled["churn"] = pooled["lost"] / start * 100
+    return pooled.reset_index()
 
 
 def tidy_segments(
@@ -105,12 +217,7 @@ def tidy_segments(
     seg, cust = nw.col(segment_col), nw.col(customer_col)
     notes: list[str] = []
     if first_order:
-        first_day = nw.col(date_col).min().over(customer_col)
-        firsts = (
-            lf.filter(nw.col(date_col) == first_day)
-            .group_by(customer_col)
-            .agg(seg.min().alias("_rk_first_segment"))
-        )
+        firsts = _first_segments(lf, segment_col, customer_col, date_col, "_rk_first_segment")
         mixed = collect(
             lf.group_by(customer_col)
             .agg(seg.n_unique().alias("n"))

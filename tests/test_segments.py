@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 import retention_kit as rk
+from retention_kit import reporting
+from retention_kit.segments import customer_segments, pool_periods
 from tests.conftest import to_engine
 
 
@@ -81,3 +83,48 @@ def test_nothing_to_do_is_silent(recwarn):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(rk.RetentionKitError, match=match):
         rk.tidy_segments(_orders(), **kwargs)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_customer_segments_is_the_first_order_segment(engine):
+    orders = _orders().rename(columns={"segment": "country", "customer_id": "who"})
+    segments = customer_segments(
+        to_engine(orders, engine), segment_col="country", customer_col="who"
+    )
+    # a first ordered in the UK (later from France): UK; one row per customer, sorted.
+    assert segments.name == "country"
+    assert segments.index.name == "who"
+    assert segments.to_dict() == {
+        "a": "UK", "b": "UK", "c": "UK", "d": "UK", "e": "UK", "f": "France", "g": "France",
+        "h": "Malta", "i": "Peru",
+    }
+
+
+def test_customer_segments_old_keyword_still_works():
+    orders = _orders()
+    expected = customer_segments(orders)
+    with pytest.warns(FutureWarning, match="segment= is now called segment_col="):
+        old = reporting.customer_segments(orders, "segment")  # positional, as notebooks did
+    pd.testing.assert_series_equal(old, expected)
+    with pytest.warns(FutureWarning, match="segment= is now called segment_col="):
+        customer_segments(orders, segment="segment")
+    with pytest.raises(rk.RetentionKitError, match="pass segment_col= only"):
+        customer_segments(orders, segment="segment", segment_col="country")
+
+
+def test_customer_segments_missing_column():
+    with pytest.raises(rk.MissingColumnError, match=r"segment_col='channel': no such column"):
+        customer_segments(_orders(), segment_col="channel")
+
+
+def test_pool_periods_by_hand():
+    summary = pd.DataFrame({"segment": ["web", "shop", "web", "shop"], "S": [10, 4, 30, 6],
+                            "retained": [8, 1, 21, 4], "lost": [2, 3, 9, 2]})
+    pooled = pool_periods(summary, "segment")
+    # shop: 5 of 10 kept, 5 lost; web: 29 of 40 kept (72.5 %), 11 lost (27.5 %)
+    assert pooled["segment"].tolist() == ["shop", "web"]
+    assert pooled[["S", "retained", "lost"]].to_numpy().tolist() == [[10, 5, 5], [40, 29, 11]]
+    assert pooled["crr"].tolist() == pytest.approx([50.0, 72.5])
+    assert pooled["churn"].tolist() == pytest.approx([50.0, 27.5])
+    with pytest.raises(rk.RetentionKitError, match=r"no column\(s\) \['channel'\]"):
+        pool_periods(summary, "channel")

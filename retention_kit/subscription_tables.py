@@ -1,0 +1,243 @@
+"""Summary tables of subscription results: pooled revenue retention, plans, naive lifetimes.
+
+Each function takes a result of the subscription functions (:func:`~retention_kit.
+revenue_cohort_table`, :func:`~retention_kit.mrr_movements` with ``by``,
+:func:`~retention_kit.subscription_lifetimes`) and condenses it into the few numbers the
+subscriptions notebook states, so no notebook recomputes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import EmptyDataError, RetentionKitError
+from .intervals import MIN_READABLE_N
+
+__all__ = [
+    "hidden_revenue_churn",
+    "naive_lifetimes",
+    "plan_summary",
+    "pooled_revenue_retention",
+]
+
+
+def _require(table: object, columns: Iterable[object], func: str, source: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        msg = f"{func}: pass the DataFrame of {source}, got {type(table).__name__}."
+        raise RetentionKitError(msg)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        msg = f"{func}: the table has no column(s) {missing}; pass the result of {source}."
+        raise RetentionKitError(msg)
+
+
+def pooled_revenue_retention(
+    cohort_mrr: pd.DataFrame, ages: Iterable[int] = (1, 3, 6, 12, 24)
+) -> pd.DataFrame:
+    """MRR kept at each age, all cohorts pooled: their MRR at that age over their MRR at age 0.
+
+    Only the cohorts old enough to have reached an age count at that age (in numerator and
+    denominator alike).
+
+    Parameters
+    ----------
+    cohort_mrr : pandas.DataFrame
+        :func:`~retention_kit.revenue_cohort_table` with ``values="mrr"``: one row per
+        cohort, one column per age (0, 1, 2, ...), NaN where the age is not reached yet.
+    ages : iterable of int, default (1, 3, 6, 12, 24)
+        Ages to report; those the table does not reach are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``age``, ``cohorts`` (cohorts that reached it) and ``nrr`` (percent).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> mrr = pd.DataFrame({0: [100.0, 200.0], 1: [90.0, 220.0], 2: [80.0, np.nan]})
+    >>> pooled_revenue_retention(mrr, ages=(1, 2, 3)).round(2)  # 310 / 300, 80 / 100
+       age  cohorts     nrr
+    0    1        2  103.33
+    1    2        1   80.00
+    """
+    _require(cohort_mrr, [0], "pooled_revenue_retention", "revenue_cohort_table(values='mrr')")
+    rows = []
+    for age in ages:
+        if age not in cohort_mrr.columns:
+            continue
+        reached = cohort_mrr[age].notna()
+        start = cohort_mrr.loc[reached, 0].sum()
+        nrr = cohort_mrr.loc[reached, age].sum() / start * 100 if start else np.nan
+        rows.append({"age": int(age), "cohorts": int(reached.sum()), "nrr": float(nrr)})
+    table = pd.DataFrame(rows, columns=["age", "cohorts", "nrr"])
+    return table.astype({"age": "int64", "cohorts": "int64", "nrr": "float64"})
+
+
+def plan_summary(
+    by_plan: pd.DataFrame, *, periods: int = 12, plan_col: str = "plan"
+) -> pd.DataFrame:
+    """Per plan: the last period's MRR, share, customers and ARPA; average revenue churn.
+
+    Parameters
+    ----------
+    by_plan : pandas.DataFrame
+        :func:`~retention_kit.mrr_movements` with ``by=plan_col``, periods in order.
+    periods : int, default 12
+        The rates are averaged over each plan's last ``periods`` periods.
+    plan_col : str, default "plan"
+        The plan column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per plan: ``plan_col``, ``mrr_end``, ``share`` (percent of all plans'
+        MRR at the end), ``E``, ``arpa`` (last period), ``gross_revenue_churn``,
+        ``net_revenue_churn``, ``nrr`` (means over the periods, NaN skipped) and
+        ``periods`` (how many were averaged).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> by_plan = pd.DataFrame({
+    ...     "plan": ["a", "a", "b", "b"], "mrr_end": [100.0, 120.0, 50.0, 80.0],
+    ...     "E": [10, 12, 2, 3], "arpa": [10.0, 10.0, 25.0, 26.7],
+    ...     "gross_revenue_churn": [2.0, 4.0, 0.0, 10.0],
+    ...     "net_revenue_churn": [1.0, -1.0, 0.0, 6.0], "nrr": [99.0, 101.0, 100.0, 94.0]})
+    >>> plan_summary(by_plan)[["plan", "mrr_end", "share", "gross_revenue_churn", "periods"]]
+      plan  mrr_end  share  gross_revenue_churn  periods
+    0    a    120.0   60.0                  3.0        2
+    1    b     80.0   40.0                  5.0        2
+    """
+    needed = [plan_col, "mrr_end", "E", "arpa", "gross_revenue_churn", "net_revenue_churn", "nrr"]
+    _require(by_plan, needed, "plan_summary", f"mrr_movements(..., by={plan_col!r})")
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        msg = f"periods={periods!r} must be a whole number of periods >= 1."
+        raise RetentionKitError(msg)
+    if by_plan.empty:
+        msg = "plan_summary: the table has no rows (no complete period with a plan)."
+        raise EmptyDataError(msg)
+    recent = by_plan.groupby(plan_col, sort=True).tail(periods)
+    table = (
+        recent.groupby(plan_col, sort=True)
+        .agg(
+            mrr_end=("mrr_end", "last"),
+            E=("E", "last"),
+            arpa=("arpa", "last"),
+            gross_revenue_churn=("gross_revenue_churn", "mean"),
+            net_revenue_churn=("net_revenue_churn", "mean"),
+            nrr=("nrr", "mean"),
+            periods=("mrr_end", "size"),
+        )
+        .reset_index()
+    )
+    total = table["mrr_end"].sum()
+    table.insert(2, "share", table["mrr_end"] / total * 100 if total else np.nan)
+    return table
+
+
+def naive_lifetimes(lifetimes: pd.DataFrame) -> pd.Series:
+    """The two shortcut averages of lifetimes, and the share still active (censored).
+
+    Both understate how long customers stay: the first ignores everyone still subscribed,
+    the second treats today as the day every active customer leaves. Compare them with the
+    Kaplan-Meier median of :func:`~retention_kit.survival_curves`.
+
+    Parameters
+    ----------
+    lifetimes : pandas.DataFrame
+        :func:`~retention_kit.subscription_lifetimes`: ``duration``, ``churned`` and
+        ``customers`` (how many customers share that duration and status).
+
+    Returns
+    -------
+    pandas.Series
+        ``churned_mean`` (mean duration of the customers who left), ``all_mean`` (mean
+        time so far of everybody) and ``still_active`` (percent of the customers not
+        churned); NaN where nobody counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lifetimes = pd.DataFrame({"duration": [2.0, 4.0, 10.0], "churned": [True, True, False],
+    ...                           "customers": [3, 1, 4]})
+    >>> naive_lifetimes(lifetimes).to_dict()
+    {'churned_mean': 2.5, 'all_mean': 6.25, 'still_active': 50.0}
+    """
+    _require(
+        lifetimes, ["duration", "churned", "customers"], "naive_lifetimes",
+        "subscription_lifetimes()",
+    )
+    weight = lifetimes["customers"].astype(float)
+    gone = lifetimes["churned"].astype(bool)
+    total, churned = weight.sum(), weight[gone].sum()
+
+    def _mean(mask: pd.Series) -> float:
+        n = weight[mask].sum()
+        return float((lifetimes.loc[mask, "duration"] * weight[mask]).sum() / n) if n else np.nan
+
+    return pd.Series(
+        {
+            "churned_mean": _mean(gone),
+            "all_mean": _mean(pd.Series(True, index=lifetimes.index)),
+            "still_active": float(100 - churned / total * 100) if total else np.nan,
+        }
+    )
+
+
+def hidden_revenue_churn(
+    movements: pd.DataFrame, *, periods: int = 12, min_customers: int = MIN_READABLE_N
+) -> tuple[pd.Series | None, float]:
+    """The period where revenue churn ran furthest above a usual customer churn.
+
+    Of the last ``periods`` periods with at least ``min_customers`` customers at the start
+    (and a churn rate), those whose customer churn is at or below its median are the
+    quiet ones; among them, the period with the largest ``gross_revenue_churn - churn``:
+    the one where losing revenue (dear accounts leaving, downgrades) hid behind an
+    ordinary head count.
+
+    Parameters
+    ----------
+    movements : pandas.DataFrame
+        :func:`~retention_kit.mrr_movements` with the customer churn of
+        :func:`~retention_kit.subscription_summary` merged in (``S``, ``churn``,
+        ``gross_revenue_churn`` per period).
+    periods : int, default 12
+        How many of the last readable periods to look at.
+    min_customers : int, default MIN_READABLE_N (30)
+        Fewest customers at the start of a period for its rates to be read.
+
+    Returns
+    -------
+    (pandas.Series or None, float)
+        The row of that period (None when no period is readable) and the median customer
+        churn of the readable periods (NaN when none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> movements = pd.DataFrame({"period": ["a", "b", "c", "d"], "S": [10, 40, 50, 60],
+    ...                           "churn": [1.0, 2.0, 5.0, 3.0],
+    ...                           "gross_revenue_churn": [9.0, 4.0, 6.0, 6.5]})
+    >>> row, usual = hidden_revenue_churn(movements)  # "a" has too few customers
+    >>> row["period"], usual
+    ('d', 3.0)
+    """
+    _require(
+        movements, ["S", "churn", "gross_revenue_churn"], "hidden_revenue_churn",
+        "mrr_movements() merged with subscription_summary()'s churn",
+    )
+    readable = movements[
+        (movements["S"] >= min_customers) & movements["churn"].notna()
+    ].tail(periods)
+    if readable.empty:
+        return None, float("nan")
+    usual = float(readable["churn"].median())
+    quiet = readable[readable["churn"] <= usual]
+    gaps = (quiet["gross_revenue_churn"] - quiet["churn"]).dropna()
+    if gaps.empty:
+        return None, usual
+    return quiet.iloc[int(np.argmax(gaps.reindex(quiet.index).fillna(-np.inf).to_numpy()))], usual
