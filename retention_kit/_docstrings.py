@@ -47,6 +47,12 @@ PARAMS: dict[str, str] = {
     Order id: lines sharing it are one order.""",
     "ax": """ax : matplotlib Axes, optional
     Where to draw; the current Axes by default.""",
+    "answers": """answers : DataFrame-like
+    One row per survey answer: pandas or Polars (eager or lazy), a DuckDB relation
+    or anything else Narwhals reads. It is not modified.""",
+    "score_col": """score_col : str, default "score"
+    Column with the 0..10 answer to "how likely are you to recommend us?". Integer
+    columns, and float columns holding whole numbers (``9.0``), are accepted.""",
 }
 
 

@@ -95,6 +95,14 @@ def days_per(time_unit: str) -> float:
     return DAYS_PER_UNIT[check_time_unit(time_unit)]
 
 
+def check_incomplete(incomplete: str) -> str:
+    """Return ``incomplete`` if it is ``"exclude"`` or ``"flag"``."""
+    if incomplete not in ("exclude", "flag"):
+        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
+        raise RetentionKitError(msg)
+    return incomplete
+
+
 def check_freq(freq: str) -> str:
     """Return ``freq`` if it is one of the supported period names."""
     if freq not in FREQS:

@@ -130,7 +130,8 @@ def count_rows(lf: nw.LazyFrame) -> int:
     return int(collect(lf.select(nw.len().alias("n")))["n"].iloc[0])
 
 
-def _count(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+def count_where(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+    """Rows of ``lf`` where ``predicate`` holds (0 on an empty frame)."""
     out = collect(lf.select(predicate.cast(nw.Int64).sum().alias("n")))
     value = out["n"].iloc[0]
     return 0 if pd.isna(value) else int(value)
@@ -238,7 +239,7 @@ def check_no_nulls(
     """
     for arg, col in columns.items():
         missing = is_missing(lf, col)
-        n_missing = _count(lf, missing)
+        n_missing = count_where(lf, missing)
         if not n_missing:
             continue
         is_float = lf.collect_schema()[col].is_float()
