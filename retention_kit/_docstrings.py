@@ -53,6 +53,9 @@ PARAMS: dict[str, str] = {
     "score_col": """score_col : str, default "score"
     Column with the 0..10 answer to "how likely are you to recommend us?". Integer
     columns, and float columns holding whole numbers (``9.0``), are accepted.""",
+    "orders": """orders : DataFrame-like
+    One row per order or order line: pandas or Polars (eager or lazy), a DuckDB
+    relation or anything else Narwhals reads. It is not modified.""",
 }
 
 

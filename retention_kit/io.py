@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import _files
 from ._columns import MissingCustomers, Spec, blank, build, check_policy
+from ._docstrings import fill_doc
 from ._frames import to_lazy
 from ._validation import Duplicates, handle_duplicates, require_columns, warn
 from .exceptions import RetentionKitError
@@ -199,6 +200,7 @@ def _policy(missing_customers: str, drop_missing_customers: bool | None) -> Miss
     return missing_customers  # type: ignore[return-value]
 
 
+@fill_doc
 def read_orders(
     source: str | Path | Any,
     *,
@@ -243,10 +245,7 @@ def read_orders(
         must be ISO (``YYYY-MM-DD``, with an optional ``HH:MM[:SS]``).
     start, end : date-like, optional
         Keep orders in this window (inclusive: ``end`` keeps its whole day).
-    missing_customers : {"drop", "error"}, default "drop"
-        Rows without a customer id (empty, blank or NaN; guest checkouts in invoice
-        exports): ``"drop"`` leaves them out with one warning that counts them,
-        ``"error"`` raises and shows some of them.
+    %(missing_customers)s
     duplicates : {"warn", "drop", "keep", "error"}, default "warn"
         Exact duplicate rows of the source (every column of the file equal to another
         row's; the package's one definition of a duplicate): ``"warn"`` keeps them with
@@ -417,6 +416,7 @@ def read_answers(
     return _result(out.select(["score", "date", *(["segment"] if segment_col else [])]), "pandas")
 
 
+@fill_doc
 def read_subscriptions(
     source: str | Path | Any,
     *,
@@ -446,8 +446,7 @@ def read_subscriptions(
         Plan or tier, kept as ``plan`` (empty values become ``"(none)"``).
     date_format : str, optional
         strftime format of text dates; ISO dates when omitted.
-    missing_customers : {"drop", "error"}, default "drop"
-        Rows without a customer id: left out with one warning, or an error.
+    %(missing_customers)s
     encoding, sep : str, optional
         Encoding and delimiter of a text file, as in :func:`read_orders`.
 

@@ -34,6 +34,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._frames import (
     Freq,
     check_freq,
@@ -102,6 +103,7 @@ def _events(spells: nw.LazyFrame, owner: list[str], freq: str) -> nw.LazyFrame:
     return events
 
 
+@fill_doc
 def mrr_movements(
     subscriptions: Any,
     *,
@@ -131,15 +133,12 @@ def mrr_movements(
         Date the free trial ends; MRR counts from then (the metrics.md trial rule).
     count_trials : bool, default False
         Count MRR from the trial start instead.
-    freq : {"day", "week", "month", "quarter", "year"}, default "month"
-        Period length.
+    %(freq)s
     by : str or list of str, optional
         Segment column(s), part of the customer key: moving from plan A to plan B is
         churn in A and new or reactivated MRR in B.
-    as_of : date-like, optional
-        Date the data runs to (default: the latest start or end date).
-    incomplete : {"exclude", "flag"}, default "exclude"
-        Drop periods that end after ``as_of``, or keep them with ``complete=False``.
+    %(as_of)s
+    %(incomplete)s
 
     Returns
     -------
