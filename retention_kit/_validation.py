@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -135,6 +135,28 @@ def count_where(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
     out = collect(lf.select(predicate.cast(nw.Int64).sum().alias("n")))
     value = out["n"].iloc[0]
     return 0 if pd.isna(value) else int(value)
+
+
+def reject_rows(
+    native: Any,
+    lf: nw.LazyFrame,
+    predicate: nw.Expr,
+    columns: list[str],
+    problem: Callable[[int], str],
+    fix: str,
+    *,
+    n: int | None = None,
+) -> None:
+    """Raise :class:`InvalidDataError` showing the first rows where ``predicate`` holds.
+
+    The message is ``problem(n)``, the rows, then ``fix`` on a line of its own; ``n`` (the
+    number of such rows) is counted when not given. Nothing happens when there are none.
+    """
+    n = count_where(lf, predicate) if n is None else n
+    if n:
+        rows = offending_rows(native, lf, predicate, columns)
+        msg = f"{problem(n)}:{rows}\n{fix}"
+        raise InvalidDataError(msg)
 
 
 def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFrame:
@@ -432,11 +454,11 @@ class PreparedSpells:
     by: list[str]
     as_of: pd.Timestamp
     has_mrr: bool
+    #: The earliest start date in the data.
+    first_date: pd.Timestamp
     #: Trials that ended without converting (``CUSTOMER``, ``by``, ``END`` = trial end);
     #: None when there is no trial column or trials count as customers.
     unconverted_trials: nw.LazyFrame | None = None
-    #: The earliest start date in the data.
-    first_date: pd.Timestamp | None = None
 
 
 def prepare_subscriptions(
@@ -497,9 +519,9 @@ def prepare_subscriptions(
         if stats[f"null_{arg}"]:
             check_no_nulls(subscriptions, lf, {arg: col}, customer_col=customer_col, fix=fixes)
     dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
-    for col, arg in dates:
-        if col is not None:
-            lf = parse_dates(subscriptions, lf, col, arg)
+    for date_col, arg in dates:
+        if date_col is not None:
+            lf = parse_dates(subscriptions, lf, date_col, arg)
     backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
     dated = collect(
         lf.select(
@@ -509,24 +531,25 @@ def prepare_subscriptions(
             nw.col(end_col).max().alias("last_end"),
         )
     )
-    n_backwards = 0 if pd.isna(dated["backwards"].iloc[0]) else int(dated["backwards"].iloc[0])
-    if n_backwards:
-        rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
-        msg = (
-            f"end_col={end_col!r} is before start_col={start_col!r} in {n_backwards} row(s):"
-            f"{rows}\nFix or drop those rows (swapped columns?)."
-        )
-        raise InvalidDataError(msg)
+    reject_rows(
+        subscriptions,
+        lf,
+        backwards,
+        [customer_col, start_col, end_col],
+        lambda n: f"end_col={end_col!r} is before start_col={start_col!r} in {n} row(s)",
+        "Fix or drop those rows (swapped columns?).",
+        n=0 if pd.isna(dated["backwards"].iloc[0]) else int(dated["backwards"].iloc[0]),
+    )
     if mrr_col is not None:
-        negative = nw.col(mrr_col) < 0
-        n_negative = int(stats["negative"])
-        if n_negative:
-            rows = offending_rows(subscriptions, lf, negative, [customer_col, start_col, mrr_col])
-            msg = (
-                f"mrr_col={mrr_col!r} is negative in {n_negative} row(s):{rows}\nMRR is what a "
-                f"subscription pays per month; record refunds and credits elsewhere."
-            )
-            raise InvalidDataError(msg)
+        reject_rows(
+            subscriptions,
+            lf,
+            nw.col(mrr_col) < 0,
+            [customer_col, start_col, mrr_col],
+            lambda n: f"mrr_col={mrr_col!r} is negative in {n} row(s)",
+            "MRR is what a subscription pays per month; record refunds and credits elsewhere.",
+            n=int(stats["negative"]),
+        )
 
     paid_start = nw.col(start_col)
     if trial_end_col is not None and not count_trials:

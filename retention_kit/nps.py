@@ -37,7 +37,7 @@ adjusted interval of a single answer would stop at +-98.5: it is widened to +-10
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import narwhals as nw
@@ -62,10 +62,9 @@ from ._validation import (
     as_list,
     check_no_nulls,
     count_rows,
-    count_where,
-    offending_rows,
     parse_date_arg,
     parse_dates,
+    reject_rows,
     require_columns,
     resolve_as_of,
 )
@@ -360,29 +359,34 @@ def _prepare_answers(
     shown = [score_col, *([date_col] if date_col else []), *by_cols]
     is_float = dtype.is_float()
 
-    def reject(predicate: nw.Expr, problem: str, fix: str) -> None:
-        n_bad = count_where(lf, predicate)
-        if n_bad:
-            rows = offending_rows(answers, lf, predicate, shown)
-            msg = f"score_col={score_col!r} has {n_bad} {problem}; first rows:{rows}\n{fix}"
-            raise InvalidDataError(msg)
+    def problem(what: str) -> Callable[[int], str]:
+        return lambda n: f"score_col={score_col!r} has {n} {what}; first rows"
 
-    reject(
+    reject_rows(
+        answers,
+        lf,
         score.is_null() | score.is_nan() if is_float else score.is_null(),
-        "missing value(s)",
+        shown,
+        problem("missing value(s)"),
         f"Drop unanswered surveys first, e.g. df = df.dropna(subset=[{score_col!r}]).",
     )
-    reject(
+    reject_rows(
+        answers,
+        lf,
         (score < 0) | (score > 10),
-        "score(s) outside 0..10",
+        shown,
+        problem("score(s) outside 0..10"),
         f"NPS answers are 0..10. If the survey used another scale, do not rescale it into "
         f"an NPS; otherwise fix or drop these rows, e.g. "
         f"df = df[df[{score_col!r}].between(0, 10)].",
     )
     if not dtype.is_integer():
-        reject(
+        reject_rows(
+            answers,
+            lf,
             score.round(0) != score,
-            "score(s) that are not whole numbers",
+            shown,
+            problem("score(s) that are not whole numbers"),
             "NPS answers are the integers 0..10 (an average of answers is not an answer). "
             "Pass one row per answer, or fix these rows.",
         )

@@ -48,6 +48,7 @@ from ._frames import (
     Freq,
     Incomplete,
     check_freq,
+    check_incomplete,
     collect,
     is_complete,
     period_index,
@@ -350,9 +351,7 @@ def _check_policy(denominator: str, reactivations: str, incomplete: str) -> None
     if reactivations not in ("separate", "net"):
         msg = f"reactivations={reactivations!r}: use 'separate' or 'net'."
         raise RetentionKitError(msg)
-    if incomplete not in ("exclude", "flag"):
-        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
-        raise RetentionKitError(msg)
+    check_incomplete(incomplete)
 
 
 def _last_period(as_of: pd.Timestamp, freq: str) -> int:
@@ -466,17 +465,22 @@ def _finish(
 
 
 def _notes(out: pd.DataFrame, denominator: str) -> pd.Series:
+    """Why a rate is missing, or why the seed CRR differs, per row."""
+    s = out["S"].to_numpy(dtype="int64")
+    churn = out["churn"].to_numpy(dtype=float)
+    reactivated = out["reactivated"].to_numpy(dtype="int64")
+    joined_and_left = out["joined_and_left"].to_numpy(dtype="int64")
     notes = []
-    for row in out.itertuples(index=False):
+    for i in range(len(out)):
         parts = []
-        if row.S == 0:
+        if s[i] == 0:
             parts.append("S = 0: no customers at the start, CRR undefined")
-        elif denominator != "start" and np.isnan(row.churn):
+        elif denominator != "start" and np.isnan(churn[i]):
             parts.append("churn denominator is 0")
-        if row.S > 0 and row.reactivated:
-            parts.append(f"seed CRR counts {row.reactivated} reactivated customer(s) as kept")
-        if row.S > 0 and row.joined_and_left:
-            parts.append(f"{row.joined_and_left} joined and left inside the period")
+        if s[i] > 0 and reactivated[i]:
+            parts.append(f"seed CRR counts {reactivated[i]} reactivated customer(s) as kept")
+        if s[i] > 0 and joined_and_left[i]:
+            parts.append(f"{joined_and_left[i]} joined and left inside the period")
         notes.append("; ".join(parts))
     return pd.Series(notes, index=out.index, dtype="object")
 

@@ -70,7 +70,7 @@ def subscription_summary(
         Segment column(s). The segment is part of the customer key: moving from one plan to
         another is a loss in the first and a gain in the second.
     denominator, reactivations, same_period
-        Churn policy; see the module notes.
+        Churn policy; see the notes of :mod:`retention_kit.periods`.
     start, end : date-like, optional
         Only report periods overlapping this window.
     %(as_of)s

@@ -28,7 +28,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import narwhals as nw
 import numpy as np
@@ -37,7 +37,9 @@ import pandas as pd
 from ._docstrings import fill_doc
 from ._frames import (
     Freq,
+    Incomplete,
     check_freq,
+    check_incomplete,
     collect,
     day_number,
     is_complete,
@@ -48,7 +50,7 @@ from ._frames import (
 )
 from ._validation import CUSTOMER, END, MRR, START, prepare_subscriptions
 from .exceptions import EmptyDataError, RetentionKitError
-from .periods import subscription_summary
+from .subscription_periods import subscription_summary
 
 __all__ = [
     "MOVEMENTS",
@@ -116,7 +118,7 @@ def mrr_movements(
     freq: Freq = "month",
     by: str | Sequence[str] | None = None,
     as_of: Any = None,
-    incomplete: Literal["exclude", "flag"] = "exclude",
+    incomplete: Incomplete = "exclude",
 ) -> pd.DataFrame:
     """MRR at the start and end of each period, the movements between, and revenue rates.
 
@@ -168,9 +170,7 @@ def mrr_movements(
     1  2024-02       80.0  20.0       30.0    -30.0    100.0  100.0
     """
     freq = check_freq(freq)  # type: ignore[assignment]
-    if incomplete not in ("exclude", "flag"):
-        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
-        raise RetentionKitError(msg)
+    check_incomplete(incomplete)
     prepared = prepare_subscriptions(
         subscriptions,
         customer_col=customer_col,
@@ -388,7 +388,7 @@ def revenue_cohort_table(
     last_complete = last_complete_period(prepared.as_of, freq)
     rows = {}
     for cohort_b, part in per_cohort.groupby("_rk_cohort_b"):
-        c = int(cohort_b) - 1
+        c = int(cast(int, cohort_b)) - 1
         if c > last_complete:
             continue
         ages = np.arange(last_complete - c + 1)
