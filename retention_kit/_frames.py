@@ -187,17 +187,18 @@ def python_period_index(when: pd.Timestamp, freq: str) -> int:
 def to_periods(index: Any, freq: str) -> pd.PeriodIndex:
     """Turn integer period indices back into a :class:`pandas.PeriodIndex`."""
     idx = np.asarray(index, dtype="int64")
-    if freq == "day":
-        starts = pd.to_datetime(idx, unit="D")
-    elif freq == "week":
-        starts = pd.to_datetime(idx * 7 - 3, unit="D")
-    elif freq == "month":
-        starts = pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1})
-    elif freq == "quarter":
-        starts = pd.to_datetime({"year": idx // 4, "month": (idx % 4) * 3 + 1, "day": 1})
+    if freq in ("day", "week"):
+        days = idx if freq == "day" else idx * 7 - 3
+        starts = pd.DatetimeIndex(pd.to_datetime(days, unit="D"))
     else:
-        starts = pd.to_datetime({"year": idx, "month": 1, "day": 1})
-    return pd.PeriodIndex(pd.DatetimeIndex(starts).to_period(_PANDAS_FREQ[freq]), name="period")
+        if freq == "month":
+            year, month = idx // 12, idx % 12 + 1
+        elif freq == "quarter":
+            year, month = idx // 4, (idx % 4) * 3 + 1
+        else:
+            year, month = idx, np.ones_like(idx)
+        starts = pd.DatetimeIndex(pd.to_datetime({"year": year, "month": month, "day": 1}))
+    return pd.PeriodIndex(starts.to_period(_PANDAS_FREQ[freq]), name="period")
 
 
 def pandas_freq(freq: str) -> str:

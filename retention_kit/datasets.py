@@ -34,7 +34,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from retention_kit.exceptions import RetentionKitError
+from ._frames import DAYS_PER_UNIT
+from .exceptions import RetentionKitError
 
 __all__ = ["load_invoices", "load_nps", "load_orders", "load_subscriptions"]
 
@@ -91,7 +92,6 @@ _REACTIVATION_AFTER_TRIAL = 0.10  # the same for a trial that never converted
 _REACTIVATION_MIN_GAP = 30  # days
 _REACTIVATION_MEAN_EXTRA_GAP = 150.0  # days, exponential on top of the minimum
 _SAME_PLAN_ON_RETURN = 0.6
-_DAYS_PER_MONTH = 365.25 / 12
 
 # --- load_nps model ----------------------------------------------------------------------
 
@@ -168,8 +168,9 @@ def _default_customer_base() -> tuple[np.ndarray, np.ndarray]:
 
 def _season(t: np.ndarray) -> np.ndarray:
     """Relative purchase rate at day ``t``: 1, rising to 1 + peak around late November."""
-    day_of_year = np.mod(t, 365.25)
-    distance = np.minimum(np.abs(day_of_year - 330.0), 365.25 - np.abs(day_of_year - 330.0))
+    year = DAYS_PER_UNIT["year"]
+    day_of_year = np.mod(t, year)
+    distance = np.minimum(np.abs(day_of_year - 330.0), year - np.abs(day_of_year - 330.0))
     return 1.0 + _SEASON_PEAK * np.exp(-0.5 * (distance / 20.0) ** 2)
 
 
@@ -217,10 +218,10 @@ def _paying_spell(
         months = int(rng.geometric(hazard))
         event = rng.choice(3, p=[churn / hazard, up / hazard, down / hazard])
         if event == 0:  # cancel on a billing anniversary (counted from the first payment)
-            billed = math.floor((clock - paying_from) / _DAYS_PER_MONTH)
-            day = paying_from + round((billed + months) * _DAYS_PER_MONTH)
+            billed = math.floor((clock - paying_from) / DAYS_PER_UNIT["month"])
+            day = paying_from + round((billed + months) * DAYS_PER_UNIT["month"])
         else:  # change plan on some day within that month
-            day = clock + round((months - 1) * _DAYS_PER_MONTH) + int(rng.integers(1, 31))
+            day = clock + round((months - 1) * DAYS_PER_UNIT["month"]) + int(rng.integers(1, 31))
         day = max(day, clock + 1)
         if day > _LAST_DAY:
             add_row(customer, plan, seg_start, -1, seg_trial_end)
@@ -599,7 +600,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     customer = np.minimum((rng.random(n_responses) * arrived).astype(np.int64), arrived - 1)
     channel = base_channel[customer]
 
-    years = (day - _NPS_FIRST_DAY) / 365.25
+    years = (day - _NPS_FIRST_DAY) / DAYS_PER_UNIT["year"]
     latent = (
         _NPS_BASE
         + _NPS_CHANNEL_SHIFT[channel]

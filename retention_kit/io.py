@@ -26,7 +26,7 @@ import narwhals as nw
 import pandas as pd
 
 from . import _files
-from ._columns import MissingCustomers, Spec, blank, build, check_policy
+from ._columns import MissingCustomers, Role, Spec, blank, build, check_policy
 from ._docstrings import fill_doc
 from ._frames import to_lazy
 from ._validation import Duplicates, handle_duplicates, require_columns, warn
@@ -326,7 +326,7 @@ def read_orders(
     specs = [Spec("date", "date_col", date_col, "order_date")]
     if amount_col is not None:
         specs.append(Spec("number", "amount_col", amount_col, "amount"))
-    else:
+    elif quantity_col is not None and price_col is not None:  # checked above
         specs += [
             Spec("number", "quantity_col", quantity_col, "_rk_quantity"),
             Spec("number", "price_col", price_col, "_rk_price"),
@@ -410,7 +410,7 @@ def read_answers(
         specs.append(Spec("label", "segment_col", segment_col, "segment"))
     require_columns(lf, {"score_col": score_col})
     # Numeric scores keep their type (whole numbers stay integers); text is read as numbers.
-    role = "keep" if lf.collect_schema()[score_col].is_numeric() else "number"
+    role: Role = "keep" if lf.collect_schema()[score_col].is_numeric() else "number"
     specs.insert(0, Spec(role, "score_col", score_col, "score", required=False))
     out = _build(lf, path, specs, date_format=date_format, what="answers")
     return _result(out.select(["score", "date", *(["segment"] if segment_col else [])]), "pandas")
