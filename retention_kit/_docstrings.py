@@ -56,6 +56,12 @@ PARAMS: dict[str, str] = {
     "orders": """orders : DataFrame-like
     One row per order or order line: pandas or Polars (eager or lazy), a DuckDB
     relation or anything else Narwhals reads. It is not modified.""",
+    "raises_missing_column": """MissingColumnError
+    A named column is not in the frame (with the closest name).""",
+    "raises_null_orders": """InvalidDataError
+    A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+    amount, order id or a ``by`` value. The message names the customers; a null
+    segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).""",
 }
 
 

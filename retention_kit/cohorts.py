@@ -104,12 +104,8 @@ def cohort_data(
 
     Raises
     ------
-    MissingColumnError
-        A named column is not in the frame (with the closest name).
-    InvalidDataError
-        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
-        amount, order id or a ``by`` value. The message names the customers; a null
-        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    %(raises_missing_column)s
+    %(raises_null_orders)s
     EmptyDataError
         No rows, no order with a positive amount (with ``amount_col``), no order in a complete
         period, or ``as_of`` before the first order. A null ``cohort_col`` value raises

@@ -97,7 +97,10 @@ def _customer_counts(
     return table.reset_index(drop=True), by_cols
 
 
-def _rate_columns(table: pd.DataFrame, count: str, name: str, confidence: float) -> pd.DataFrame:
+def _rate_table(
+    table: pd.DataFrame, by_cols: list[str], count: str, name: str, confidence: float
+) -> pd.DataFrame:
+    """``count`` as a share of customers (``name``, percent) with its Wilson interval."""
     customers = table["customers"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         table[name] = np.where(customers > 0, table[count] / customers * 100, np.nan)
@@ -105,7 +108,8 @@ def _rate_columns(table: pd.DataFrame, count: str, name: str, confidence: float)
         table[count], table["customers"], confidence=confidence
     )
     table["small_sample"] = table["customers"] < MIN_READABLE_N
-    return table
+    columns = [*by_cols, "customers", count, name, f"{name}_low", f"{name}_high", "small_sample"]
+    return table[columns]
 
 
 @fill_doc
@@ -146,12 +150,8 @@ def repeat_purchase_rate(
 
     Raises
     ------
-    MissingColumnError
-        A named column is not in the frame (with the closest name).
-    InvalidDataError
-        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
-        amount, order id or a ``by`` value. The message names the customers; a null
-        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    %(raises_missing_column)s
+    %(raises_null_orders)s
     EmptyDataError
         No rows, no order with a positive net amount in the window (with ``amount_col``), or
         ``start``/``end`` outside the data. A segment whose orders are all returns gets
@@ -179,19 +179,7 @@ def repeat_purchase_rate(
         end=end,
         duplicates=duplicates,
     )
-    table = _rate_columns(table, "repeat_customers", "repeat_purchase_rate", confidence)
-    name = "repeat_purchase_rate"
-    return table[
-        [
-            *by_cols,
-            "customers",
-            "repeat_customers",
-            name,
-            f"{name}_low",
-            f"{name}_high",
-            "small_sample",
-        ]
-    ]
+    return _rate_table(table, by_cols, "repeat_customers", "repeat_purchase_rate", confidence)
 
 
 @fill_doc
@@ -257,21 +245,8 @@ def loyal_customer_rate(
         duplicates=duplicates,
         threshold=threshold,
     )
-    table = _rate_columns(table, "loyal_customers", "loyal_customer_rate", confidence)
-    table["threshold"] = threshold
-    name = "loyal_customer_rate"
-    return table[
-        [
-            *by_cols,
-            "customers",
-            "loyal_customers",
-            name,
-            f"{name}_low",
-            f"{name}_high",
-            "small_sample",
-            "threshold",
-        ]
-    ]
+    table = _rate_table(table, by_cols, "loyal_customers", "loyal_customer_rate", confidence)
+    return table.assign(threshold=threshold)
 
 
 @fill_doc

@@ -29,7 +29,7 @@ from . import _files
 from ._columns import MissingCustomers, Role, Spec, blank, build, check_policy
 from ._docstrings import fill_doc
 from ._frames import to_lazy
-from ._validation import Duplicates, handle_duplicates, require_columns, warn
+from ._validation import Duplicates, handle_duplicates, parse_date_arg, require_columns, warn
 from .exceptions import RetentionKitError
 
 __all__ = [
@@ -144,19 +144,6 @@ def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
         msg = f"engine={engine!r}: use one of {', '.join(map(repr, ENGINES))}."
         raise RetentionKitError(msg)
-
-
-def _timestamp(value: Any, arg: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = None
-    if ts is None or pd.isna(ts):
-        msg = f"{arg}={value!r} is not a date; use YYYY-MM-DD."
-        raise RetentionKitError(msg) from None
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: Any) -> Any:
@@ -309,7 +296,7 @@ def read_orders(
             f"price_col={price_col!r}); pass amount_col=None to multiply quantity x price."
         )
         raise RetentionKitError(msg)
-    first, last = _timestamp(start, "start"), _timestamp(end, "end")
+    first, last = parse_date_arg(start, "start"), parse_date_arg(end, "end")
     if last is not None and last == last.normalize():
         last = last + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # the whole day
     if first is not None and last is not None and first > last:

@@ -142,12 +142,8 @@ def period_summary(
 
     Raises
     ------
-    MissingColumnError
-        A named column is not in the frame (with the closest name).
-    InvalidDataError
-        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
-        amount, order id or a ``by`` value. The message names the customers; a null
-        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    %(raises_missing_column)s
+    %(raises_null_orders)s
     EmptyDataError
         No rows, no order with a positive amount (with ``amount_col``), ``as_of`` before
         the first order, or ``start``/``end`` outside the data or selecting no complete
