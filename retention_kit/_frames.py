@@ -71,15 +71,23 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def check_option(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the argument ``name``.
+
+    Examples
+    --------
+    >>> check_option("freq", "month", FREQS)
+    'month'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        msg = f"{name}={value!r} is not supported; use one of {', '.join(map(repr, allowed))}."
+        raise RetentionKitError(msg)
+    return value
+
+
 def check_time_unit(time_unit: str, allowed: tuple[str, ...] = tuple(DAYS_PER_UNIT)) -> str:
     """Return ``time_unit`` if it is one of ``allowed`` (by default every unit)."""
-    if time_unit not in allowed:
-        msg = (
-            f"time_unit={time_unit!r} is not supported; use one of "
-            f"{', '.join(map(repr, allowed))}."
-        )
-        raise RetentionKitError(msg)
-    return time_unit
+    return check_option("time_unit", time_unit, allowed)
 
 
 def days_per(time_unit: str) -> float:
@@ -97,18 +105,12 @@ def days_per(time_unit: str) -> float:
 
 def check_incomplete(incomplete: str) -> str:
     """Return ``incomplete`` if it is ``"exclude"`` or ``"flag"``."""
-    if incomplete not in ("exclude", "flag"):
-        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
-        raise RetentionKitError(msg)
-    return incomplete
+    return check_option("incomplete", incomplete, ("exclude", "flag"))
 
 
 def check_freq(freq: str) -> str:
     """Return ``freq`` if it is one of the supported period names."""
-    if freq not in FREQS:
-        msg = f"freq={freq!r} is not supported; use one of {', '.join(map(repr, FREQS))}."
-        raise RetentionKitError(msg)
-    return freq
+    return check_option("freq", freq, FREQS)
 
 
 #: Engines whose datetimes are epoch integers: a day number is one integer division there.

@@ -357,7 +357,7 @@ def clv_summary(
     customer_col, date_col, amount_col, order_col, by, duplicates
         As in :func:`repeat_purchase_rate`; ``amount_col`` is required.
     freq : {"day", "week", "month", "quarter", "year"}, default "year"
-        The time unit.
+        Calendar period every per-period figure is measured in (weeks start on Monday).
     gross_margin : float, default 100
         Gross margin, percent of revenue (100 gives revenue-based CLV).
     acquisition_cost : float, default 0

@@ -51,6 +51,7 @@ from ._frames import (
     Incomplete,
     check_freq,
     check_incomplete,
+    check_option,
     collect,
     is_complete,
     period_index,
@@ -310,9 +311,7 @@ def _check_count(value: Any, arg: str) -> int:
 
 def _check_options(*, confidence: float, method: str = "auto", incomplete: str = "exclude") -> None:
     check_confidence(confidence)
-    if method not in METHODS:
-        msg = f"method={method!r} is not supported; use one of {', '.join(map(repr, METHODS))}."
-        raise RetentionKitError(msg)
+    check_option("method", method, METHODS)
     check_incomplete(incomplete)
 
 

@@ -49,6 +49,7 @@ from ._frames import (
     Incomplete,
     check_freq,
     check_incomplete,
+    check_option,
     collect,
     is_complete,
     period_index,
@@ -341,12 +342,8 @@ def compare_churn_policies(
 
 
 def _check_policy(denominator: str, reactivations: str, incomplete: str) -> None:
-    if denominator not in ("start", "start_plus_new", "average"):
-        msg = f"denominator={denominator!r}: use 'start', 'start_plus_new' or 'average'."
-        raise RetentionKitError(msg)
-    if reactivations not in ("separate", "net"):
-        msg = f"reactivations={reactivations!r}: use 'separate' or 'net'."
-        raise RetentionKitError(msg)
+    check_option("denominator", denominator, ("start", "start_plus_new", "average"))
+    check_option("reactivations", reactivations, ("separate", "net"))
     check_incomplete(incomplete)
 
 
