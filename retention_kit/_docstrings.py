@@ -62,6 +62,9 @@ PARAMS: dict[str, str] = {
     A column read holds nulls (or NaN, +-inf in a float column): customer, date,
     amount, order id or a ``by`` value. The message names the customers; a null
     segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).""",
+    "seed": """seed : int, optional
+    Seed of :func:`numpy.random.default_rng` (>= 0; each loader has its own default, see
+    the signature). The same seed gives the same frame.""",
 }
 
 

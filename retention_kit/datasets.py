@@ -34,6 +34,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._frames import DAYS_PER_UNIT
 from .exceptions import RetentionKitError
 
@@ -236,6 +237,7 @@ def _paying_spell(
 # --- loaders -----------------------------------------------------------------------------
 
 
+@fill_doc
 def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     """Simulate three years of orders of a web shop.
 
@@ -253,9 +255,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     n_customers : int, default 4000
         Number of customers (>= 1). With the default the table has about
         50,000 orders.
-    seed : int, default 42
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -304,8 +304,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     True
     """
     n_customers = _check_count(n_customers, "n_customers", 4000)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     arrival, channel, region = _draw_customers(rng, n_customers)  # must be the first draw
 
     # Per-customer traits.
@@ -363,6 +362,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     ).astype({"order_id": "str", "customer_id": "str", "channel": "str", "region": "str"})
 
 
+@fill_doc
 def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFrame:
     """Simulate the subscription spells of a three-plan SaaS product.
 
@@ -377,9 +377,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     ----------
     n_customers : int, default 1500
         Number of customers (>= 1). The default gives about 2,000 rows.
-    seed : int, default 7
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -442,8 +440,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     True
     """
     n_customers = _check_count(n_customers, "n_customers", 1500)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
 
     # Channel: the same as in load_orders() for the shared ids, fresh draws beyond them.
     _, base_channel = _default_customer_base()
@@ -528,6 +525,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     ).astype({"subscription_id": "str", "customer_id": "str", "plan": "str", "channel": "str"})
 
 
+@fill_doc
 def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     """Simulate Net Promoter Score survey answers from 2023-01-01 to 2024-12-31.
 
@@ -543,9 +541,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     ----------
     n_responses : int, default 3000
         Number of answers (>= 1).
-    seed : int, default 11
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -588,8 +584,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     True
     """
     n_responses = _check_count(n_responses, "n_responses", 3000)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     arrival, base_channel = _default_customer_base()
 
     n_days = _SPAN_DAYS - _NPS_FIRST_DAY
