@@ -17,7 +17,8 @@ import pandas as pd
 
 from ._docstrings import fill_doc
 from ._frames import Freq, Incomplete, check_freq, collect, period_index
-from ._validation import CUSTOMER, END, PERIOD, START, check_window, prepare_subscriptions
+from ._spells import prepare_subscriptions
+from ._validation import CUSTOMER, END, PERIOD, START, check_window
 from .exceptions import EmptyDataError
 from .periods import Denominator, Reactivations, _check_policy, _finish, _last_period
 

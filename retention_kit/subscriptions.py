@@ -48,7 +48,8 @@ from ._frames import (
     python_period_index,
     to_periods,
 )
-from ._validation import CUSTOMER, END, MRR, START, prepare_subscriptions
+from ._spells import prepare_subscriptions
+from ._validation import CUSTOMER, END, MRR, START
 from .exceptions import EmptyDataError, RetentionKitError
 from .subscription_periods import subscription_summary
 
