@@ -19,6 +19,8 @@ from ._validation import warn
 from .exceptions import EmptyDataError, InvalidDataError, RetentionKitError
 
 MissingCustomers = Literal["drop", "error"]
+#: What a column is: an id, a date, a number, a label (segment, plan), or kept as it is.
+Role = Literal["id", "date", "number", "label", "keep"]
 #: Text that is a plain number: digits, an optional point, sign and exponent.
 NUMBER_PATTERN = r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
 #: Ids written by a float column (17850.0).
@@ -38,7 +40,7 @@ class Spec:
     null (an active subscription's end) and optional numbers stay NaN.
     """
 
-    role: Literal["id", "date", "number", "label", "keep"]
+    role: Role
     arg: str
     col: str
     out: str
@@ -214,7 +216,7 @@ def build(
         checks["lo"] = nw.when(kept).then(date).min()
         checks["hi"] = nw.when(kept).then(date).max()
     stats = collect(lf.select(**checks)).iloc[0]
-    count = {k: 0 if pd.isna(v) else v for k, v in stats.items()}
+    count = {str(k): 0 if pd.isna(v) else v for k, v in stats.items()}
 
     n, n_kept = int(count["n"]), int(count["kept"])
     if n == 0:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
+
 __all__ = ["load_invoices"]
 
 #: The data end on this day at noon, so the last month (December 2024) is partial.
@@ -92,6 +94,7 @@ def _lines(rng: np.random.Generator, basket: np.ndarray, items: pd.DataFrame) ->
     return pd.DataFrame({"invoice": invoice, "item": item, "Quantity": quantity})
 
 
+@fill_doc
 def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     """Simulate a messy invoice-line export of an online retailer, with every usual quirk.
 
@@ -120,8 +123,7 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     ----------
     n_customers : int, default 1200
         Customers with an id (guests come on top). The default gives about 60,000 lines.
-    seed : int, default 2024
-        Seed of :func:`numpy.random.default_rng`; the same seed gives the same frame.
+    %(seed)s
 
     Returns
     -------

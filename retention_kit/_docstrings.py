@@ -51,6 +51,24 @@ PARAMS: dict[str, str] = {
     Iteration limit of the optimiser, per starting point.""",
     "n_starts": """n_starts : int, default 3
     Most starting points tried (the next only when the previous does not converge).""",
+    "answers": """answers : DataFrame-like
+    One row per survey answer: pandas or Polars (eager or lazy), a DuckDB relation
+    or anything else Narwhals reads. It is not modified.""",
+    "score_col": """score_col : str, default "score"
+    Column with the 0..10 answer to "how likely are you to recommend us?". Integer
+    columns, and float columns holding whole numbers (``9.0``), are accepted.""",
+    "orders": """orders : DataFrame-like
+    One row per order or order line: pandas or Polars (eager or lazy), a DuckDB
+    relation or anything else Narwhals reads. It is not modified.""",
+    "raises_missing_column": """MissingColumnError
+    A named column is not in the frame (with the closest name).""",
+    "raises_null_orders": """InvalidDataError
+    A column read holds nulls (or NaN, +-inf in a float column): customer, date,
+    amount, order id or a ``by`` value. The message names the customers; a null
+    segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).""",
+    "seed": """seed : int, optional
+    Seed of :func:`numpy.random.default_rng` (>= 0; each loader has its own default, see
+    the signature). The same seed gives the same frame.""",
 }
 
 

@@ -71,15 +71,23 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def check_option(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the argument ``name``.
+
+    Examples
+    --------
+    >>> check_option("freq", "month", FREQS)
+    'month'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        msg = f"{name}={value!r} is not supported; use one of {', '.join(map(repr, allowed))}."
+        raise RetentionKitError(msg)
+    return value
+
+
 def check_time_unit(time_unit: str, allowed: tuple[str, ...] = tuple(DAYS_PER_UNIT)) -> str:
     """Return ``time_unit`` if it is one of ``allowed`` (by default every unit)."""
-    if time_unit not in allowed:
-        msg = (
-            f"time_unit={time_unit!r} is not supported; use one of "
-            f"{', '.join(map(repr, allowed))}."
-        )
-        raise RetentionKitError(msg)
-    return time_unit
+    return check_option("time_unit", time_unit, allowed)
 
 
 def days_per(time_unit: str) -> float:
@@ -95,12 +103,14 @@ def days_per(time_unit: str) -> float:
     return DAYS_PER_UNIT[check_time_unit(time_unit)]
 
 
+def check_incomplete(incomplete: str) -> str:
+    """Return ``incomplete`` if it is ``"exclude"`` or ``"flag"``."""
+    return check_option("incomplete", incomplete, ("exclude", "flag"))
+
+
 def check_freq(freq: str) -> str:
     """Return ``freq`` if it is one of the supported period names."""
-    if freq not in FREQS:
-        msg = f"freq={freq!r} is not supported; use one of {', '.join(map(repr, FREQS))}."
-        raise RetentionKitError(msg)
-    return freq
+    return check_option("freq", freq, FREQS)
 
 
 #: Engines whose datetimes are epoch integers: a day number is one integer division there.
@@ -179,17 +189,18 @@ def python_period_index(when: pd.Timestamp, freq: str) -> int:
 def to_periods(index: Any, freq: str) -> pd.PeriodIndex:
     """Turn integer period indices back into a :class:`pandas.PeriodIndex`."""
     idx = np.asarray(index, dtype="int64")
-    if freq == "day":
-        starts = pd.to_datetime(idx, unit="D")
-    elif freq == "week":
-        starts = pd.to_datetime(idx * 7 - 3, unit="D")
-    elif freq == "month":
-        starts = pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1})
-    elif freq == "quarter":
-        starts = pd.to_datetime({"year": idx // 4, "month": (idx % 4) * 3 + 1, "day": 1})
+    if freq in ("day", "week"):
+        days = idx if freq == "day" else idx * 7 - 3
+        starts = pd.DatetimeIndex(pd.to_datetime(days, unit="D"))
     else:
-        starts = pd.to_datetime({"year": idx, "month": 1, "day": 1})
-    return pd.PeriodIndex(pd.DatetimeIndex(starts).to_period(_PANDAS_FREQ[freq]), name="period")
+        if freq == "month":
+            year, month = idx // 12, idx % 12 + 1
+        elif freq == "quarter":
+            year, month = idx // 4, (idx % 4) * 3 + 1
+        else:
+            year, month = idx, np.ones_like(idx)
+        starts = pd.DatetimeIndex(pd.to_datetime({"year": year, "month": month, "day": 1}))
+    return pd.PeriodIndex(starts.to_period(_PANDAS_FREQ[freq]), name="period")
 
 
 def pandas_freq(freq: str) -> str:

@@ -9,8 +9,7 @@ metric code can rely on.
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -130,10 +129,33 @@ def count_rows(lf: nw.LazyFrame) -> int:
     return int(collect(lf.select(nw.len().alias("n")))["n"].iloc[0])
 
 
-def _count(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+def count_where(lf: nw.LazyFrame, predicate: nw.Expr) -> int:
+    """Rows of ``lf`` where ``predicate`` holds (0 on an empty frame)."""
     out = collect(lf.select(predicate.cast(nw.Int64).sum().alias("n")))
     value = out["n"].iloc[0]
     return 0 if pd.isna(value) else int(value)
+
+
+def reject_rows(
+    native: Any,
+    lf: nw.LazyFrame,
+    predicate: nw.Expr,
+    columns: list[str],
+    problem: Callable[[int], str],
+    fix: str,
+    *,
+    n: int | None = None,
+) -> None:
+    """Raise :class:`InvalidDataError` showing the first rows where ``predicate`` holds.
+
+    The message is ``problem(n)``, the rows, then ``fix`` on a line of its own; ``n`` (the
+    number of such rows) is counted when not given. Nothing happens when there are none.
+    """
+    n = count_where(lf, predicate) if n is None else n
+    if n:
+        rows = offending_rows(native, lf, predicate, columns)
+        msg = f"{problem(n)}:{rows}\n{fix}"
+        raise InvalidDataError(msg)
 
 
 def parse_dates(native: Any, lf: nw.LazyFrame, col: str, arg: str) -> nw.LazyFrame:
@@ -238,7 +260,7 @@ def check_no_nulls(
     """
     for arg, col in columns.items():
         missing = is_missing(lf, col)
-        n_missing = _count(lf, missing)
+        n_missing = count_where(lf, missing)
         if not n_missing:
             continue
         is_float = lf.collect_schema()[col].is_float()
@@ -423,173 +445,6 @@ def prepare_orders(
     )
 
 
-@dataclass(frozen=True)
-class PreparedSpells:
-    """Validated subscription spells: paid start, end (FAR_FUTURE = active), segments."""
-
-    frame: nw.LazyFrame
-    by: list[str]
-    as_of: pd.Timestamp
-    has_mrr: bool
-    #: Trials that ended without converting (``CUSTOMER``, ``by``, ``END`` = trial end);
-    #: None when there is no trial column or trials count as customers.
-    unconverted_trials: nw.LazyFrame | None = None
-    #: The earliest start date in the data.
-    first_date: pd.Timestamp | None = None
-
-
-def prepare_subscriptions(
-    subscriptions: Any,
-    *,
-    customer_col: str,
-    start_col: str,
-    end_col: str,
-    trial_end_col: str | None = None,
-    count_trials: bool = False,
-    mrr_col: str | None = None,
-    by: str | Sequence[str] | None = None,
-    as_of: Any = None,
-) -> PreparedSpells:
-    """Validate subscriptions and return paid spells with internal column names.
-
-    Columns: ``CUSTOMER``, the ``by`` columns, ``START`` (when paying starts: the trial end
-    for converted trials unless ``count_trials``), ``END`` (``FAR_FUTURE`` while active)
-    and ``MRR`` with ``mrr_col``. Trials that never converted are left out (unless
-    ``count_trials``), as are spells that end when they start. Customer, start, MRR and
-    ``by`` values must be complete (null, NaN and +-inf raise, naming the customers);
-    ``as_of`` must be a date on or after the first start.
-    """
-    by_cols = as_list(by)
-    parse_date_arg(as_of, "as_of")
-    lf = to_lazy(subscriptions, arg="subscriptions")
-    require_columns(
-        lf,
-        {
-            "customer_col": customer_col,
-            "start_col": start_col,
-            "end_col": end_col,
-            "trial_end_col": trial_end_col,
-            "mrr_col": mrr_col,
-            "by": by_cols,
-        },
-    )
-    required = {"customer_col": customer_col, "start_col": start_col}
-    if mrr_col is not None:
-        check_mrr(subscriptions, lf, mrr_col)
-        required["mrr_col"] = mrr_col
-    for i, col in enumerate(by_cols):
-        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
-    fixes = {arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")}
-    # Two passes over the data for every count validation needs (a Spark job is costly):
-    # what can be checked as given, then what needs the parsed dates.
-    checks = [nw.len().alias("n")]
-    checks += [
-        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
-    ]
-    if mrr_col is not None:
-        checks.append((nw.col(mrr_col) < 0).cast(nw.Int64).sum().alias("negative"))
-    stats = collect(lf.select(checks)).iloc[0]
-    if int(stats["n"]) == 0:
-        msg = "subscriptions is empty: there are no rows to compute on."
-        raise EmptyDataError(msg)
-    for arg, col in required.items():
-        if stats[f"null_{arg}"]:
-            check_no_nulls(subscriptions, lf, {arg: col}, customer_col=customer_col, fix=fixes)
-    dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
-    for col, arg in dates:
-        if col is not None:
-            lf = parse_dates(subscriptions, lf, col, arg)
-    backwards = ~nw.col(end_col).is_null() & (nw.col(end_col) < nw.col(start_col))
-    dated = collect(
-        lf.select(
-            backwards.cast(nw.Int64).sum().alias("backwards"),
-            nw.col(start_col).min().alias("first_start"),
-            nw.col(start_col).max().alias("last_start"),
-            nw.col(end_col).max().alias("last_end"),
-        )
-    )
-    n_backwards = 0 if pd.isna(dated["backwards"].iloc[0]) else int(dated["backwards"].iloc[0])
-    if n_backwards:
-        rows = offending_rows(subscriptions, lf, backwards, [customer_col, start_col, end_col])
-        msg = (
-            f"end_col={end_col!r} is before start_col={start_col!r} in {n_backwards} row(s):"
-            f"{rows}\nFix or drop those rows (swapped columns?)."
-        )
-        raise InvalidDataError(msg)
-    if mrr_col is not None:
-        negative = nw.col(mrr_col) < 0
-        n_negative = int(stats["negative"])
-        if n_negative:
-            rows = offending_rows(subscriptions, lf, negative, [customer_col, start_col, mrr_col])
-            msg = (
-                f"mrr_col={mrr_col!r} is negative in {n_negative} row(s):{rows}\nMRR is what a "
-                f"subscription pays per month; record refunds and credits elsewhere."
-            )
-            raise InvalidDataError(msg)
-
-    paid_start = nw.col(start_col)
-    if trial_end_col is not None and not count_trials:
-        trial = nw.col(trial_end_col)
-        paid_start = (
-            nw.when(~trial.is_null() & (trial > nw.col(start_col)))
-            .then(trial)
-            .otherwise(nw.col(start_col))
-        )
-    columns = [
-        nw.col(customer_col).alias(CUSTOMER),
-        *[nw.col(c) for c in by_cols],
-        paid_start.alias(START),
-        nw.col(end_col).fill_null(FAR_FUTURE.to_pydatetime()).alias(END),
-    ]
-    if mrr_col is not None:
-        columns.append(nw.col(mrr_col).cast(nw.Float64).alias(MRR))
-    spells = lf.select(columns).filter(nw.col(END) > nw.col(START))
-    unconverted = None
-    if trial_end_col is not None and not count_trials:
-        trial = nw.col(trial_end_col)
-        unconverted = lf.filter(
-            ~trial.is_null() & ~nw.col(end_col).is_null() & (nw.col(end_col) <= trial)
-        ).select(
-            nw.col(customer_col).alias(CUSTOMER),
-            *[nw.col(c) for c in by_cols],
-            nw.col(end_col).alias(END),
-        )
-
-    candidates = [dated["last_start"].iloc[0], dated["last_end"].iloc[0]]
-    last = max(pd.Timestamp(c) for c in candidates if pd.notna(c))
-    first = pd.Timestamp(dated["first_start"].iloc[0])
-    as_of_ts = resolve_as_of(as_of, last, first=first)
-    return PreparedSpells(
-        frame=spells,
-        by=by_cols,
-        as_of=as_of_ts,
-        has_mrr=mrr_col is not None,
-        unconverted_trials=unconverted,
-        first_date=first,
-    )
-
-
-_CURRENCY = re.compile(r"[$€£¥฿₹₩]|\b[A-Z]{3}\b")
-
-
-def check_mrr(native: Any, lf: nw.LazyFrame, col: str) -> None:
-    """Raise if the MRR column is not numeric, naming mixed currencies when it holds text."""
-    dtype = lf.collect_schema()[col]
-    if dtype.is_numeric():
-        return
-    if dtype == nw.String:
-        values = collect(lf.select(nw.col(col)).unique().head(10_000))[col].dropna()
-        found = sorted({m for v in values for m in _CURRENCY.findall(str(v))})
-        if len(found) > 1:
-            msg = (
-                f"mrr_col={col!r} mixes currencies ({', '.join(found)}); convert every amount "
-                f"to one currency first, or split the data by currency and run each apart."
-            )
-            raise InvalidDataError(msg)
-    check_numeric(native, lf, col, "mrr_col")
-
-
-
 def check_duplicates_policy(duplicates: str) -> None:
     """Raise unless ``duplicates`` is one of the documented policies."""
     if duplicates not in ("warn", "drop", "keep", "error"):
@@ -643,3 +498,13 @@ def handle_duplicates(
         "silence this."
     )
     return lf
+
+
+def __getattr__(name: str) -> Any:
+    # Subscription validation lives in ._spells (it builds on this module).
+    if name in ("PreparedSpells", "check_mrr", "prepare_subscriptions"):
+        from . import _spells
+
+        return getattr(_spells, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

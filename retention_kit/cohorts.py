@@ -15,6 +15,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._frames import Freq, check_freq, collect, last_complete_period, period_index, to_periods
 from ._validation import (
     AMOUNT,
@@ -53,6 +54,7 @@ _ORIGIN = "_rk_origin"
 _AGE = "_rk_age"
 
 
+@fill_doc
 def cohort_data(
     orders: Any,
     *,
@@ -71,30 +73,24 @@ def cohort_data(
 
     Parameters
     ----------
-    orders : DataFrame-like
-        One row per order or order line (pandas, Polars, DuckDB, ...).
-    customer_col, date_col : str
-        Customer id and order date columns.
+    %(orders)s
+    %(customer_col)s
+    %(date_col)s
     amount_col : str, optional
         Order amount; needed for the revenue columns. Net amounts <= 0 are returns: they
         count in revenue but do not make a customer active.
-    order_col : str, optional
-        Order id: lines sharing it are one order.
+    %(order_col)s
     cohort_col : str, optional
         Column that defines the cohort instead of the first order. A date column (e.g. a
         signup date) gives calendar cohorts and ages counted from it; any other column
         (e.g. an acquisition channel) gives one cohort per value, with each customer's age
         counted from their own first order.
-    freq : {"day", "week", "month", "quarter", "year"}, default "month"
-        Period length of cohorts and ages.
-    as_of : date-like, optional
-        Date the data runs to (default: the last order). Only complete periods count.
+    %(freq)s
+    %(as_of)s
     min_cohort_size : int, default 30
         Cells with fewer observable customers are flagged ``small_cohort``.
-    confidence : float, default 0.95
-        Coverage of the Wilson interval on each retention cell.
-    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
-        What to do with exact duplicate rows.
+    %(confidence)s
+    %(duplicates)s
 
     Returns
     -------
@@ -108,12 +104,8 @@ def cohort_data(
 
     Raises
     ------
-    MissingColumnError
-        A named column is not in the frame (with the closest name).
-    InvalidDataError
-        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
-        amount, order id or a ``by`` value. The message names the customers; a null
-        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    %(raises_missing_column)s
+    %(raises_null_orders)s
     EmptyDataError
         No rows, no order with a positive amount (with ``amount_col``), no order in a complete
         period, or ``as_of`` before the first order. A null ``cohort_col`` value raises
@@ -237,6 +229,7 @@ def cohort_data(
     )
 
 
+@fill_doc
 @warns_once
 def cohort_table(
     orders: Any,
@@ -255,8 +248,7 @@ def cohort_table(
 
     Parameters
     ----------
-    orders : DataFrame-like
-        One row per order or order line (pandas, Polars, DuckDB, ...).
+    %(orders)s
     customer_col, date_col, amount_col, order_col, cohort_col, freq, as_of, duplicates
         As in :func:`cohort_data`.
     values : str, default "retention"

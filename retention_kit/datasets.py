@@ -34,7 +34,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from retention_kit.exceptions import RetentionKitError
+from ._docstrings import fill_doc
+from ._frames import DAYS_PER_UNIT
+from .exceptions import RetentionKitError
 
 __all__ = ["load_invoices", "load_nps", "load_orders", "load_subscriptions"]
 
@@ -91,7 +93,6 @@ _REACTIVATION_AFTER_TRIAL = 0.10  # the same for a trial that never converted
 _REACTIVATION_MIN_GAP = 30  # days
 _REACTIVATION_MEAN_EXTRA_GAP = 150.0  # days, exponential on top of the minimum
 _SAME_PLAN_ON_RETURN = 0.6
-_DAYS_PER_MONTH = 365.25 / 12
 
 # --- load_nps model ----------------------------------------------------------------------
 
@@ -168,8 +169,9 @@ def _default_customer_base() -> tuple[np.ndarray, np.ndarray]:
 
 def _season(t: np.ndarray) -> np.ndarray:
     """Relative purchase rate at day ``t``: 1, rising to 1 + peak around late November."""
-    day_of_year = np.mod(t, 365.25)
-    distance = np.minimum(np.abs(day_of_year - 330.0), 365.25 - np.abs(day_of_year - 330.0))
+    year = DAYS_PER_UNIT["year"]
+    day_of_year = np.mod(t, year)
+    distance = np.minimum(np.abs(day_of_year - 330.0), year - np.abs(day_of_year - 330.0))
     return 1.0 + _SEASON_PEAK * np.exp(-0.5 * (distance / 20.0) ** 2)
 
 
@@ -217,10 +219,10 @@ def _paying_spell(
         months = int(rng.geometric(hazard))
         event = rng.choice(3, p=[churn / hazard, up / hazard, down / hazard])
         if event == 0:  # cancel on a billing anniversary (counted from the first payment)
-            billed = math.floor((clock - paying_from) / _DAYS_PER_MONTH)
-            day = paying_from + round((billed + months) * _DAYS_PER_MONTH)
+            billed = math.floor((clock - paying_from) / DAYS_PER_UNIT["month"])
+            day = paying_from + round((billed + months) * DAYS_PER_UNIT["month"])
         else:  # change plan on some day within that month
-            day = clock + round((months - 1) * _DAYS_PER_MONTH) + int(rng.integers(1, 31))
+            day = clock + round((months - 1) * DAYS_PER_UNIT["month"]) + int(rng.integers(1, 31))
         day = max(day, clock + 1)
         if day > _LAST_DAY:
             add_row(customer, plan, seg_start, -1, seg_trial_end)
@@ -235,6 +237,7 @@ def _paying_spell(
 # --- loaders -----------------------------------------------------------------------------
 
 
+@fill_doc
 def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     """Simulate three years of orders of a web shop.
 
@@ -252,9 +255,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     n_customers : int, default 4000
         Number of customers (>= 1). With the default the table has about
         50,000 orders.
-    seed : int, default 42
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -303,8 +304,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     True
     """
     n_customers = _check_count(n_customers, "n_customers", 4000)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     arrival, channel, region = _draw_customers(rng, n_customers)  # must be the first draw
 
     # Per-customer traits.
@@ -362,6 +362,7 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     ).astype({"order_id": "str", "customer_id": "str", "channel": "str", "region": "str"})
 
 
+@fill_doc
 def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFrame:
     """Simulate the subscription spells of a three-plan SaaS product.
 
@@ -376,9 +377,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     ----------
     n_customers : int, default 1500
         Number of customers (>= 1). The default gives about 2,000 rows.
-    seed : int, default 7
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -441,8 +440,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     True
     """
     n_customers = _check_count(n_customers, "n_customers", 1500)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
 
     # Channel: the same as in load_orders() for the shared ids, fresh draws beyond them.
     _, base_channel = _default_customer_base()
@@ -527,6 +525,7 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     ).astype({"subscription_id": "str", "customer_id": "str", "plan": "str", "channel": "str"})
 
 
+@fill_doc
 def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     """Simulate Net Promoter Score survey answers from 2023-01-01 to 2024-12-31.
 
@@ -542,9 +541,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     ----------
     n_responses : int, default 3000
         Number of answers (>= 1).
-    seed : int, default 11
-        Seed of :func:`numpy.random.default_rng` (>= 0). The same seed gives the
-        same frame.
+    %(seed)s
 
     Returns
     -------
@@ -587,8 +584,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     True
     """
     n_responses = _check_count(n_responses, "n_responses", 3000)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed))
     arrival, base_channel = _default_customer_base()
 
     n_days = _SPAN_DAYS - _NPS_FIRST_DAY
@@ -599,7 +595,7 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     customer = np.minimum((rng.random(n_responses) * arrived).astype(np.int64), arrived - 1)
     channel = base_channel[customer]
 
-    years = (day - _NPS_FIRST_DAY) / 365.25
+    years = (day - _NPS_FIRST_DAY) / DAYS_PER_UNIT["year"]
     latent = (
         _NPS_BASE
         + _NPS_CHANNEL_SHIFT[channel]

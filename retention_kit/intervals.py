@@ -13,11 +13,30 @@ from scipy import stats
 
 from .exceptions import RetentionKitError
 
-__all__ = ["MIN_READABLE_N", "wilson_interval"]
+__all__ = ["MIN_READABLE_N", "check_confidence", "wilson_interval"]
 
 #: Below this many customers a rate's 95 % interval is wider than about +-15 points, and
 #: retention_kit flags the cohort or segment as too small to read.
 MIN_READABLE_N = 30
+
+
+def check_confidence(confidence: float) -> float:
+    """Return ``confidence`` if it is a number strictly between 0 and 1, else raise.
+
+    Examples
+    --------
+    >>> check_confidence(0.9)
+    0.9
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    retention_kit.exceptions.RetentionKitError: confidence=95 must be between 0 and 1 (e.g. 0.95).
+    """
+    ok = isinstance(confidence, int | float) and not isinstance(confidence, bool)
+    if not ok or not 0 < confidence < 1:
+        msg = f"confidence={confidence!r} must be between 0 and 1 (e.g. 0.95)."
+        raise RetentionKitError(msg)
+    return confidence
 
 
 def wilson_interval(
@@ -50,9 +69,7 @@ def wilson_interval(
     >>> print(f"{float(low):.2f} {float(high):.2f}")
     87.98 91.71
     """
-    if not 0 < confidence < 1:
-        msg = f"confidence={confidence!r} must be between 0 and 1 (e.g. 0.95)."
-        raise RetentionKitError(msg)
+    check_confidence(confidence)
     k = np.asarray(successes, dtype=float)
     total = np.asarray(n, dtype=float)
     if np.any(k < 0) or np.any(total < 0):

@@ -26,9 +26,10 @@ import narwhals as nw
 import pandas as pd
 
 from . import _files
-from ._columns import MissingCustomers, Spec, blank, build, check_policy
+from ._columns import MissingCustomers, Role, Spec, blank, build, check_policy
+from ._docstrings import fill_doc
 from ._frames import to_lazy
-from ._validation import Duplicates, handle_duplicates, require_columns, warn
+from ._validation import Duplicates, handle_duplicates, parse_date_arg, require_columns, warn
 from .exceptions import RetentionKitError
 
 __all__ = [
@@ -145,19 +146,6 @@ def _check_engine(engine: str) -> None:
         raise RetentionKitError(msg)
 
 
-def _timestamp(value: Any, arg: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = None
-    if ts is None or pd.isna(ts):
-        msg = f"{arg}={value!r} is not a date; use YYYY-MM-DD."
-        raise RetentionKitError(msg) from None
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
-
-
 def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: Any) -> Any:
     """:func:`retention_kit._columns.build`, with engine failures on a file explained."""
     require_columns(lf, {s.arg: s.col for s in [options.get("customer"), *specs] if s})
@@ -199,6 +187,7 @@ def _policy(missing_customers: str, drop_missing_customers: bool | None) -> Miss
     return missing_customers  # type: ignore[return-value]
 
 
+@fill_doc
 def read_orders(
     source: str | Path | Any,
     *,
@@ -243,10 +232,7 @@ def read_orders(
         must be ISO (``YYYY-MM-DD``, with an optional ``HH:MM[:SS]``).
     start, end : date-like, optional
         Keep orders in this window (inclusive: ``end`` keeps its whole day).
-    missing_customers : {"drop", "error"}, default "drop"
-        Rows without a customer id (empty, blank or NaN; guest checkouts in invoice
-        exports): ``"drop"`` leaves them out with one warning that counts them,
-        ``"error"`` raises and shows some of them.
+    %(missing_customers)s
     duplicates : {"warn", "drop", "keep", "error"}, default "warn"
         Exact duplicate rows of the source (every column of the file equal to another
         row's; the package's one definition of a duplicate): ``"warn"`` keeps them with
@@ -310,7 +296,7 @@ def read_orders(
             f"price_col={price_col!r}); pass amount_col=None to multiply quantity x price."
         )
         raise RetentionKitError(msg)
-    first, last = _timestamp(start, "start"), _timestamp(end, "end")
+    first, last = parse_date_arg(start, "start"), parse_date_arg(end, "end")
     if last is not None and last == last.normalize():
         last = last + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)  # the whole day
     if first is not None and last is not None and first > last:
@@ -327,7 +313,7 @@ def read_orders(
     specs = [Spec("date", "date_col", date_col, "order_date")]
     if amount_col is not None:
         specs.append(Spec("number", "amount_col", amount_col, "amount"))
-    else:
+    elif quantity_col is not None and price_col is not None:  # checked above
         specs += [
             Spec("number", "quantity_col", quantity_col, "_rk_quantity"),
             Spec("number", "price_col", price_col, "_rk_price"),
@@ -411,12 +397,13 @@ def read_answers(
         specs.append(Spec("label", "segment_col", segment_col, "segment"))
     require_columns(lf, {"score_col": score_col})
     # Numeric scores keep their type (whole numbers stay integers); text is read as numbers.
-    role = "keep" if lf.collect_schema()[score_col].is_numeric() else "number"
+    role: Role = "keep" if lf.collect_schema()[score_col].is_numeric() else "number"
     specs.insert(0, Spec(role, "score_col", score_col, "score", required=False))
     out = _build(lf, path, specs, date_format=date_format, what="answers")
     return _result(out.select(["score", "date", *(["segment"] if segment_col else [])]), "pandas")
 
 
+@fill_doc
 def read_subscriptions(
     source: str | Path | Any,
     *,
@@ -446,8 +433,7 @@ def read_subscriptions(
         Plan or tier, kept as ``plan`` (empty values become ``"(none)"``).
     date_format : str, optional
         strftime format of text dates; ISO dates when omitted.
-    missing_customers : {"drop", "error"}, default "drop"
-        Rows without a customer id: left out with one warning, or an error.
+    %(missing_customers)s
     encoding, sep : str, optional
         Encoding and delimiter of a text file, as in :func:`read_orders`.
 

@@ -43,10 +43,13 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._frames import (
     Freq,
     Incomplete,
     check_freq,
+    check_incomplete,
+    check_option,
     collect,
     is_complete,
     period_index,
@@ -56,24 +59,21 @@ from ._frames import (
 from ._validation import (
     CUSTOMER,
     DATE,
-    END,
     IS_ORDER,
     PERIOD,
-    START,
     Duplicates,
     as_list,
     check_window,
     no_positive_orders,
     parse_date_arg,
     prepare_orders,
-    prepare_subscriptions,
     resolve_as_of,
     warns_once,
 )
 from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import wilson_interval
 
-__all__ = ["compare_churn_policies", "period_summary", "subscription_summary"]
+__all__ = ["compare_churn_policies", "period_summary"]
 
 Denominator = Literal["start", "start_plus_new", "average"]
 Reactivations = Literal["separate", "net"]
@@ -82,6 +82,7 @@ Reactivations = Literal["separate", "net"]
 COUNT_COLUMNS = ["S", "E", "N", "retained", "lost", "reactivated", "joined_and_left"]
 
 
+@fill_doc
 def period_summary(
     orders: Any,
     *,
@@ -110,20 +111,15 @@ def period_summary(
 
     Parameters
     ----------
-    orders : DataFrame-like
-        One row per order or order line: pandas or Polars (eager or lazy), a DuckDB
-        relation or anything else Narwhals reads.
-    customer_col, date_col : str
-        Columns with the customer id and the order date (datetime, date, or ISO text).
+    %(orders)s
+    %(customer_col)s
+    %(date_col)s
     amount_col : str, optional
         Order amount. When given, rows (or orders, with ``order_col``) whose net amount is
         not positive are returns and do not make a customer active.
-    order_col : str, optional
-        Order id: lines sharing it are one order.
-    freq : {"day", "week", "month", "quarter", "year"}, default "month"
-        Calendar period length; weeks start on Monday.
-    by : str or list of str, optional
-        Segment column(s); counts are per segment and period.
+    %(order_col)s
+    %(freq)s
+    %(by)s
     active_window : int, default 1
         Periods of look-back that count as active (see the module notes).
     denominator, reactivations
@@ -131,15 +127,10 @@ def period_summary(
     start, end : date-like, optional
         Only report periods overlapping this window (history before ``start`` still decides
         who is new and who was active).
-    as_of : date-like, optional
-        Date the data runs to (default: the last order date). Periods ending after it are
-        incomplete.
-    incomplete : {"exclude", "flag"}, default "exclude"
-        Drop incomplete periods, or keep them with ``complete=False``.
-    confidence : float, default 0.95
-        Coverage of the Wilson intervals.
-    duplicates : {"warn", "drop", "keep", "error"}, default "warn"
-        What to do with exact duplicate rows.
+    %(as_of)s
+    %(incomplete)s
+    %(confidence)s
+    %(duplicates)s
 
     Returns
     -------
@@ -152,12 +143,8 @@ def period_summary(
 
     Raises
     ------
-    MissingColumnError
-        A named column is not in the frame (with the closest name).
-    InvalidDataError
-        A column read holds nulls (or NaN, +-inf in a float column): customer, date,
-        amount, order id or a ``by`` value. The message names the customers; a null
-        segment is an error, not a customer left out (fill it, e.g. ``fillna('unknown')``).
+    %(raises_missing_column)s
+    %(raises_null_orders)s
     EmptyDataError
         No rows, no order with a positive amount (with ``amount_col``), ``as_of`` before
         the first order, or ``start``/``end`` outside the data or selecting no complete
@@ -262,170 +249,6 @@ def period_summary(
     )
 
 
-def subscription_summary(
-    subscriptions: Any,
-    *,
-    customer_col: str = "customer_id",
-    start_col: str = "start_date",
-    end_col: str = "end_date",
-    trial_end_col: str | None = None,
-    count_trials: bool = False,
-    freq: Freq = "month",
-    by: str | Sequence[str] | None = None,
-    denominator: Denominator = "start",
-    reactivations: Reactivations = "separate",
-    same_period: bool = False,
-    start: Any = None,
-    end: Any = None,
-    as_of: Any = None,
-    incomplete: Incomplete = "exclude",
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Retention and churn per calendar period from subscriptions (contractual).
-
-    A customer is a customer at an instant when a paid subscription covers it. The end date
-    is the first day without service (an empty end = still active), so a subscription ending
-    on 1 February was a customer through all of January and is lost in February. Spells of
-    one customer that touch or overlap are merged (an upgrade is not a churn). For period
-    ``p``: S = active at its start, E = active at its end, N = first-ever paid start inside
-    ``p``, retained = active at both ends, lost = S - retained, reactivated = active at the
-    end, not at the start, and not new; joined_and_left = new in ``p`` and gone by its end.
-
-    Parameters
-    ----------
-    subscriptions : DataFrame-like
-        One row per subscription spell (pandas, Polars, DuckDB, ...).
-    customer_col, start_col, end_col : str
-        Customer id, start date and end date (empty or NaT = still active).
-    trial_end_col : str, optional
-        Date a free trial ends (empty = no trial). By the metrics.md rule, a customer starts
-        at the end of the trial, and a trial that ended before it converted is no customer.
-    count_trials : bool, default False
-        Count trial users as customers from their start date (and cancelled trials as lost).
-    freq : {"day", "week", "month", "quarter", "year"}, default "month"
-        Calendar period length.
-    by : str or list of str, optional
-        Segment column(s). The segment is part of the customer key: moving from one plan to
-        another is a loss in the first and a gain in the second.
-    denominator, reactivations, same_period
-        Churn policy; see the module notes.
-    start, end : date-like, optional
-        Only report periods overlapping this window.
-    as_of : date-like, optional
-        Date the data runs to (default: the latest start or end date in the data). Periods
-        ending after it are incomplete.
-    incomplete : {"exclude", "flag"}, default "exclude"
-        Drop incomplete periods, or keep them with ``complete=False``.
-    confidence : float, default 0.95
-        Coverage of the Wilson intervals.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns of :func:`period_summary`.
-
-    Raises
-    ------
-    MissingColumnError, InvalidDataError, EmptyDataError, RetentionKitError
-        As in :func:`period_summary`: nulls (NaN, +-inf) in the customer, start, MRR or
-        ``by`` columns name the customers; ``as_of`` before the first start, ``start``
-        after ``as_of`` or after ``end``, and date arguments that are not dates raise.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import retention_kit as rk
-    >>> subs = pd.DataFrame({
-    ...     "customer_id": ["a", "b", "c", "d"],
-    ...     "start_date": pd.to_datetime(["2023-12-01", "2023-12-15", "2024-01-10",
-    ...                                   "2024-01-03"]),
-    ...     "end_date": pd.to_datetime([None, "2024-01-20", None, "2024-01-25"]),
-    ... })
-    >>> table = rk.subscription_summary(subs, as_of="2024-01-31")
-    >>> table[["period", "S", "E", "N", "retained", "lost", "joined_and_left", "crr_seed", "crr"]]
-        period  S  E  N  retained  lost  joined_and_left  crr_seed   crr
-    0  2023-12  0  2  2         0     0                0       NaN   NaN
-    1  2024-01  2  2  2         1     1                1       0.0  50.0
-    """
-    freq = check_freq(freq)  # type: ignore[assignment]
-    _check_policy(denominator, reactivations, incomplete)
-    prepared = prepare_subscriptions(
-        subscriptions,
-        customer_col=customer_col,
-        start_col=start_col,
-        end_col=end_col,
-        trial_end_col=trial_end_col,
-        count_trials=count_trials,
-        by=by,
-        as_of=as_of,
-    )
-    by_cols = prepared.by
-    spells = prepared.frame
-    as_of_ts = prepared.as_of
-    check_window(start, end, first=prepared.first_date, last=as_of_ts)
-
-    # Period of each spell's start and end; merge spells of a customer that touch at
-    # period level, so the intervals of boundary coverage (a, z] are disjoint.
-    owner = [CUSTOMER, *by_cols]
-    spells = spells.with_columns(
-        period_index(START, freq, spells).alias("_rk_a"),
-        period_index(END, freq, spells).alias("_rk_z"),
-    ).select([*owner, "_rk_a", "_rk_z"])
-    spells = spells.with_columns(
-        nw.col("_rk_z").cum_max().over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_reach")
-    )
-    spells = spells.with_columns(
-        nw.col("_rk_reach").shift(1).over(*owner, order_by=["_rk_a", "_rk_z"]).alias("_rk_prev")
-    )
-    spells = spells.with_columns(
-        (nw.col("_rk_prev").is_null() | (nw.col("_rk_a") > nw.col("_rk_prev")))
-        .cast(nw.Int64)
-        .alias("_rk_new_spell")
-    )
-    spells = spells.with_columns(
-        nw.col("_rk_new_spell")
-        .cum_sum()
-        .over(*owner, order_by=["_rk_a", "_rk_z"])
-        .alias("_rk_spell")
-    )
-    merged = spells.group_by([*owner, "_rk_spell"]).agg(
-        nw.col("_rk_a").min(), nw.col("_rk_z").max()
-    )
-    merged = merged.with_columns(
-        (nw.col("_rk_a") == nw.col("_rk_a").min().over(*owner)).alias("_rk_first")
-    )
-    shapes = collect(
-        merged.group_by([*by_cols, "_rk_a", "_rk_z", "_rk_first"]).agg(nw.len().alias("n"))
-    )
-    if shapes.empty:
-        msg = (
-            "subscriptions has no paid spell: every row is a trial that ended before it "
-            "converted. Pass count_trials=True to count trial users as customers."
-        )
-        raise EmptyDataError(msg)
-
-    first_period = int(shapes["_rk_a"].min())
-    last_period = _last_period(as_of_ts, freq)
-    frames = []
-    groups = shapes.groupby(by_cols, sort=True, dropna=False) if by_cols else [((), shapes)]
-    for key, part in groups:
-        frames.append(_interval_counts(part, first_period, last_period, by_cols, key))
-    counts = pd.concat(frames, ignore_index=True)
-    return _finish(
-        counts,
-        by_cols=by_cols,
-        freq=freq,
-        as_of=as_of_ts,
-        start=start,
-        end=end,
-        denominator=denominator,
-        reactivations=reactivations,
-        same_period=same_period,
-        incomplete=incomplete,
-        confidence=confidence,
-    )
-
-
 @warns_once
 def compare_churn_policies(
     data: Any,
@@ -486,6 +309,8 @@ def compare_churn_policies(
     else:
         msg = f"kind={kind!r}: use 'orders' or 'subscriptions'."
         raise RetentionKitError(msg)
+    from .subscription_periods import subscription_summary  # it builds on this module
+
     summarise = period_summary if kind == "orders" else subscription_summary
     # The counts depend only on the activity window: one summary per window (each is a
     # pass over the data, a Spark job or more), the policies then apply to its counts.
@@ -517,15 +342,9 @@ def compare_churn_policies(
 
 
 def _check_policy(denominator: str, reactivations: str, incomplete: str) -> None:
-    if denominator not in ("start", "start_plus_new", "average"):
-        msg = f"denominator={denominator!r}: use 'start', 'start_plus_new' or 'average'."
-        raise RetentionKitError(msg)
-    if reactivations not in ("separate", "net"):
-        msg = f"reactivations={reactivations!r}: use 'separate' or 'net'."
-        raise RetentionKitError(msg)
-    if incomplete not in ("exclude", "flag"):
-        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
-        raise RetentionKitError(msg)
+    check_option("denominator", denominator, ("start", "start_plus_new", "average"))
+    check_option("reactivations", reactivations, ("separate", "net"))
+    check_incomplete(incomplete)
 
 
 def _last_period(as_of: pd.Timestamp, freq: str) -> int:
@@ -539,37 +358,6 @@ def _grid(active: pd.DataFrame, by_cols: list[str], first: int, last: int) -> pd
         return periods
     segments = active[by_cols].drop_duplicates()
     return segments.merge(periods, how="cross")
-
-
-def _interval_counts(
-    part: pd.DataFrame, first: int, last: int, by_cols: list[str], key: Any
-) -> pd.DataFrame:
-    """Count S, E, N, ... per period from merged coverage intervals (a, z]."""
-    p = np.arange(first, last + 1)[:, None]
-    a = part["_rk_a"].to_numpy()[None, :]
-    z = part["_rk_z"].to_numpy()[None, :]
-    n = part["n"].to_numpy()[None, :]
-    is_first = part["_rk_first"].to_numpy(dtype=bool)[None, :]
-
-    def total(mask: np.ndarray) -> np.ndarray:
-        return (mask * n).sum(axis=1)
-
-    counts = pd.DataFrame(
-        {
-            PERIOD: p[:, 0],
-            "S": total((a < p) & (p <= z)),
-            "E": total((a <= p) & (p < z)),
-            "N": total(is_first & (a == p)),
-            "retained": total((a < p) & (p < z)),
-            "lost": total((a < p) & (z == p)),
-            "reactivated": total(~is_first & (a == p) & (z > p)),
-            "joined_and_left": total(is_first & (a == p) & (z == p)),
-        }
-    )
-    keys = key if isinstance(key, tuple) else (key,)
-    for col, value in zip(by_cols, keys, strict=True):
-        counts.insert(0, col, value)
-    return counts
 
 
 def _churn(
@@ -670,16 +458,31 @@ def _finish(
 
 
 def _notes(out: pd.DataFrame, denominator: str) -> pd.Series:
+    """Why a rate is missing, or why the seed CRR differs, per row."""
+    s = out["S"].to_numpy(dtype="int64")
+    churn = out["churn"].to_numpy(dtype=float)
+    reactivated = out["reactivated"].to_numpy(dtype="int64")
+    joined_and_left = out["joined_and_left"].to_numpy(dtype="int64")
     notes = []
-    for row in out.itertuples(index=False):
+    for i in range(len(out)):
         parts = []
-        if row.S == 0:
+        if s[i] == 0:
             parts.append("S = 0: no customers at the start, CRR undefined")
-        elif denominator != "start" and np.isnan(row.churn):
+        elif denominator != "start" and np.isnan(churn[i]):
             parts.append("churn denominator is 0")
-        if row.S > 0 and row.reactivated:
-            parts.append(f"seed CRR counts {row.reactivated} reactivated customer(s) as kept")
-        if row.S > 0 and row.joined_and_left:
-            parts.append(f"{row.joined_and_left} joined and left inside the period")
+        if s[i] > 0 and reactivated[i]:
+            parts.append(f"seed CRR counts {reactivated[i]} reactivated customer(s) as kept")
+        if s[i] > 0 and joined_and_left[i]:
+            parts.append(f"{joined_and_left[i]} joined and left inside the period")
         notes.append("; ".join(parts))
     return pd.Series(notes, index=out.index, dtype="object")
+
+
+def __getattr__(name: str) -> Any:
+    # subscription_summary moved to retention_kit.subscription_periods.
+    if name == "subscription_summary":
+        from .subscription_periods import subscription_summary
+
+        return subscription_summary
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

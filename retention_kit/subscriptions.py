@@ -26,15 +26,18 @@ quick ratio is (new + expansion + reactivated) / -(churned + contraction); ARPA 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._docstrings import fill_doc
 from ._frames import (
     Freq,
+    Incomplete,
     check_freq,
+    check_incomplete,
     collect,
     is_complete,
     last_complete_period,
@@ -42,9 +45,10 @@ from ._frames import (
     python_period_index,
     to_periods,
 )
-from ._validation import CUSTOMER, END, MRR, START, prepare_subscriptions
+from ._spells import prepare_subscriptions
+from ._validation import CUSTOMER, END, MRR, START
 from .exceptions import EmptyDataError, RetentionKitError
-from .periods import subscription_summary
+from .subscription_periods import subscription_summary
 from .survival import compare_survival, subscription_lifetimes, survival_curves
 
 __all__ = [
@@ -90,6 +94,7 @@ def _events(spells: nw.LazyFrame, owner: list[str], freq: str) -> nw.LazyFrame:
     return events
 
 
+@fill_doc
 def mrr_movements(
     subscriptions: Any,
     *,
@@ -102,7 +107,7 @@ def mrr_movements(
     freq: Freq = "month",
     by: str | Sequence[str] | None = None,
     as_of: Any = None,
-    incomplete: Literal["exclude", "flag"] = "exclude",
+    incomplete: Incomplete = "exclude",
 ) -> pd.DataFrame:
     """MRR at the start and end of each period, the movements between, and revenue rates.
 
@@ -119,15 +124,12 @@ def mrr_movements(
         Date the free trial ends; MRR counts from then (the metrics.md trial rule).
     count_trials : bool, default False
         Count MRR from the trial start instead.
-    freq : {"day", "week", "month", "quarter", "year"}, default "month"
-        Period length.
+    %(freq)s
     by : str or list of str, optional
         Segment column(s), part of the customer key: moving from plan A to plan B is
         churn in A and new or reactivated MRR in B.
-    as_of : date-like, optional
-        Date the data runs to (default: the latest start or end date).
-    incomplete : {"exclude", "flag"}, default "exclude"
-        Drop periods that end after ``as_of``, or keep them with ``complete=False``.
+    %(as_of)s
+    %(incomplete)s
 
     Returns
     -------
@@ -157,9 +159,7 @@ def mrr_movements(
     1  2024-02       80.0  20.0       30.0    -30.0    100.0  100.0
     """
     freq = check_freq(freq)  # type: ignore[assignment]
-    if incomplete not in ("exclude", "flag"):
-        msg = f"incomplete={incomplete!r}: use 'exclude' or 'flag'."
-        raise RetentionKitError(msg)
+    check_incomplete(incomplete)
     prepared = prepare_subscriptions(
         subscriptions,
         customer_col=customer_col,
@@ -377,7 +377,7 @@ def revenue_cohort_table(
     last_complete = last_complete_period(prepared.as_of, freq)
     rows = {}
     for cohort_b, part in per_cohort.groupby("_rk_cohort_b"):
-        c = int(cohort_b) - 1
+        c = int(cast(int, cohort_b)) - 1
         if c > last_complete:
             continue
         ages = np.arange(last_complete - c + 1)

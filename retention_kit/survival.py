@@ -27,7 +27,8 @@ from scipy import stats
 from ._arguments import NOT_GIVEN, renamed
 from ._docstrings import fill_doc
 from ._frames import TimeUnit, check_time_unit, collect, day_number, days_per
-from ._validation import CUSTOMER, END, START, prepare_subscriptions
+from ._spells import prepare_subscriptions
+from ._validation import CUSTOMER, END, START
 from .exceptions import EmptyDataError, RetentionKitError
 
 __all__ = ["compare_survival", "subscription_lifetimes", "survival_curves"]
