@@ -62,7 +62,8 @@ FLAGS: dict[tuple[str, str], str] = {
     ("*", "loyalty_threshold"): "--loyalty-threshold",
     ("*", "currency"): "--currency",
 }
-SOURCES = ("orders", "subscriptions", "nps")
+#: A Python string literal as ``repr`` writes it (a column name in a message).
+_QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 class _FlagError(RetentionKitError):
@@ -113,8 +114,8 @@ def flag_message(err: RetentionKitError, source: str = "orders") -> str:
     """The message of ``err`` as the command line says it: with flags, not Python arguments.
 
     A :class:`MissingColumnError` names its argument (``err.argument``): its flag comes from
-    :data:`FLAGS` and replaces ``argument=`` in the message; other messages go through
-    :func:`flag_text`.
+    :data:`FLAGS` and stands where the message says ``argument=`` (quoted column names are
+    left alone, whatever they hold). Other messages go through :func:`flag_text`.
 
     Examples
     --------
@@ -128,11 +129,17 @@ def flag_message(err: RetentionKitError, source: str = "orders") -> str:
     "--sub-customer-col 'id': no such column. Pass --sub-customer-col 'ID'."
     """
     text = str(err)
+    flag = None
     if isinstance(err, MissingColumnError) and err.argument is not None:
         flag = flag_for(err.argument, source)
-        if flag is not None:
-            return text.replace(f"{err.argument}=", f"{flag} ")
-    return flag_text(text, source)
+    if flag is None:
+        return flag_text(text, source)
+    # Column names are quoted (repr) in the message: whatever they hold stays as it is.
+    pieces = _QUOTED.split(text)
+    return "".join(
+        piece if i % 2 else piece.replace(f"{err.argument}=", f"{flag} ")
+        for i, piece in enumerate(pieces)
+    )
 
 
 @contextmanager

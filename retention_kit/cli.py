@@ -16,17 +16,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ._report_inputs import (
-    _check_flags,
-    _check_inputs,
-    _check_out,
-    _FlagError,
-    _headline,
-    _parameters,
-    _reading,
-    _select_notebooks,
-    flag_message,
-)
 from ._version import __version__
 from .exceptions import RetentionKitError
 
@@ -35,6 +24,7 @@ __all__ = ["build_parser", "main"]
 #: ``--freq`` choices: ``_frames.FREQS`` (equal, tested), written out so that ``--help``
 #: needs no pandas (``_frames`` imports it).
 _FREQS = ("day", "week", "month", "quarter", "year")
+
 _EPILOG = """\
 examples:
   retention-kit report --data demo
@@ -312,6 +302,15 @@ def _progress_bars_end_lines() -> Iterator[None]:
 def _report(args: argparse.Namespace) -> int:
     """``retention-kit report``: check everything, run the notebooks, print the outcome."""
     from . import run
+    from ._report_inputs import (
+        _check_flags,
+        _check_inputs,
+        _check_out,
+        _headline,
+        _parameters,
+        _reading,
+        _select_notebooks,
+    )
 
     wanted = _check_flags(args)
     params = _parameters(args)
@@ -391,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with signals_raise():
             return _report(args)
     except RetentionKitError as err:
+        from ._report_inputs import _FlagError, flag_message
+
         # Library messages name Python arguments (customer_col=...); show the flags.
         text = str(err) if isinstance(err, _FlagError) else flag_message(err)
         print(f"retention-kit: error: {' '.join(text.split())}", file=sys.stderr)

@@ -26,12 +26,11 @@ import platform
 from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from ._frames import Freq, check_freq, collect, is_complete, period_index, to_periods
 from ._text import escape_html, escape_md
@@ -56,6 +55,9 @@ from .nps import net_promoter_score
 from .periods import period_summary
 from .report_data import OrderData, load_answers_for_report, load_orders_for_report, order_facts
 from .sections import section
+
+if TYPE_CHECKING:  # pandas' Styler needs jinja2 when imported; only styling uses it
+    from pandas.io.formats.style import Styler
 
 __all__ = [
     "COLUMN_LABELS",
@@ -773,7 +775,7 @@ def versions() -> dict[str, str]:
     >>> sorted(versions())[:3]
     ['matplotlib', 'narwhals', 'numpy']
     """
-    from . import __version__
+    from ._version import __version__
 
     found = {"python": platform.python_version(), "retention_kit": __version__}
     for name in ("pandas", "narwhals", "numpy", "matplotlib", "seaborn"):
