@@ -10,6 +10,7 @@ no optional package; :data:`_LAZY` says which module holds each public name.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
@@ -146,8 +147,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
+        # Other public submodules (``rk.plotting``) load on first use as well.
+        if name.startswith("_") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+            msg = f"module {__name__!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        module_name = name
     module = importlib.import_module(f".{module_name}", __name__)
     value = module if module_name == name else getattr(module, name)
     globals()[name] = value  # later look-ups skip __getattr__
