@@ -13,7 +13,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -131,13 +131,14 @@ def flag_message(err: RetentionKitError, source: str = "orders") -> str:
     text = str(err)
     flag = None
     if isinstance(err, MissingColumnError) and err.argument is not None:
-        flag = flag_for(err.argument, source)
+        argument = err.argument
+        flag = flag_for(argument, source)
     if flag is None:
         return flag_text(text, source)
     # Column names are quoted (repr) in the message: whatever they hold stays as it is.
     pieces = _QUOTED.split(text)
     return "".join(
-        piece if i % 2 else piece.replace(f"{err.argument}=", f"{flag} ")
+        piece if i % 2 else piece.replace(f"{argument}=", f"{flag} ")
         for i, piece in enumerate(pieces)
     )
 
@@ -419,7 +420,7 @@ def _headline(out_dir: Path, currency: str) -> list[str]:
         return lines
     from .reporting import _integer, _money, _percent
 
-    shown = [
+    shown: list[tuple[str, str, Callable[[Any], str]]] = [
         ("period", "period", str),
         ("customers_active", "active customers", _integer),
         ("crr", "CRR", _percent),

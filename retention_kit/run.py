@@ -25,9 +25,10 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ._report_lock import ReportLock, signals_ignored, signals_raise, stop
 from .exceptions import RetentionKitError
@@ -345,7 +346,7 @@ def _run_all(calls: Sequence[tuple[Any, ...]], jobs: int) -> list[Outcome]:
     """Run each call in a spawned worker process, ``jobs`` at a time; kill all on a signal."""
     context = multiprocessing.get_context("spawn")
     pending = list(calls)
-    running: dict[Any, tuple[Any, str, float]] = {}
+    running: dict[Connection, tuple[Any, str, float]] = {}
     outcomes: dict[str, Outcome] = {}
     try:
         while pending or running:
@@ -356,7 +357,8 @@ def _run_all(calls: Sequence[tuple[Any, ...]], jobs: int) -> list[Outcome]:
                 running[receive] = (proc, call[0], time.perf_counter())
                 proc.start()
                 send.close()
-            for conn in wait_for(list(running)):
+            for ready in wait_for(list(running)):
+                conn = cast(Connection, ready)  # wait_for returns the connections it was given
                 proc, name, began = running.pop(conn)
                 try:
                     outcomes[name] = conn.recv()
