@@ -109,3 +109,8 @@ def test_names_moved_to_run_still_import_from_cli():
     assert all((run.notebook_dir() / f"{name}.ipynb").is_file() for name in run.REPORT_NOTEBOOKS)
     with pytest.raises(AttributeError):
         cli.no_such_name  # noqa: B018
+
+
+def test_package_says_it_is_typed():
+    # PEP 561: the wheel ships py.typed (hatch includes every file of the package).
+    assert (Path(rk.__file__).parent / "py.typed").is_file()
