@@ -1,48 +1,76 @@
 # retention_kit: every target builds the local environment it needs first.
-#   make test    - lint, unit tests, doctests, notebooks (nbval, on both demos)
+#   make test    - lint, type check, unit tests, doctests, notebooks (nbval, on both demos)
 #   make report  - run the report notebooks on both demos into reports/demo/ and reports/demo-invoices/
+#                  (installs only the report extra: no PySpark, no Java)
 #   make lab     - JupyterLab on notebooks/ with this environment as the kernel
 #   make bench   - benchmarks (writes the README tables)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# One stamp per set of extras, so `make report` then `make test` upgrades the same venv.
+REPORT_STAMP := $(VENV)/.installed-report
+LAB_STAMP    := $(VENV)/.installed-lab
+TEST_STAMP   := $(VENV)/.installed-test
+# Modules `make typecheck` checks: those mypy passes today (extend as modules are cleaned).
+TYPED = retention_kit/__init__.py retention_kit/_demo_invoices.py retention_kit/_docstrings.py \
+	retention_kit/_files.py retention_kit/_html_safety.py retention_kit/_plot_helpers.py \
+	retention_kit/_report_inputs.py retention_kit/_report_lock.py retention_kit/_text.py \
+	retention_kit/_version.py retention_kit/cli.py retention_kit/cohorts.py \
+	retention_kit/customer_value.py retention_kit/datasets.py retention_kit/exceptions.py \
+	retention_kit/intervals.py retention_kit/model_plots.py retention_kit/published_data.py \
+	retention_kit/rfm.py retention_kit/run.py retention_kit/sections.py retention_kit/segments.py \
+	retention_kit/subscription_plots.py
 
-.PHONY: test report lab bench lint clean venv
+.PHONY: test report lab bench lint typecheck clean venv
 
-venv: $(STAMP)
+venv: $(TEST_STAMP)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The report: papermill, nbconvert, a kernel. No JupyterLab, no PySpark, no Java.
+$(REPORT_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[report]"
+	touch $@
+
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@ $(REPORT_STAMP)
+
+# Everything the tests need (the report and lab extras included).
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
 	@# PySpark (in the test extras) needs a Java runtime; install Debian's when missing.
 	@command -v java >/dev/null 2>&1 || { \
 		echo "Java not found: installing openjdk-17-jre-headless for PySpark"; \
 		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) \
 		|| sudo sh -c 'apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless'; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $@ $(LAB_STAMP) $(REPORT_STAMP)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
-test: lint
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy $(TYPED)
+
+test: lint typecheck
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --durations=15 tests retention_kit --doctest-modules
 	@# Every notebook on the clean demo (its defaults) and on the messy demo export.
 	$(BIN)/python tests/prepare_notebooks.py build/notebooks-invoices
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax notebooks build/notebooks-invoices
 
-report: $(STAMP)
+report: $(REPORT_STAMP)
 	$(BIN)/retention-kit report --data demo --out reports/demo --force
 	$(BIN)/retention-kit report --data demo-invoices --out reports/demo-invoices --force
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name retention-kit --display-name "Python (retention_kit)"
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -51,7 +51,7 @@ def require_columns(frame: pd.DataFrame, arg: str, columns: Sequence[Hashable]) 
             f"{arg} has no column(s) {', '.join(map(repr, missing))}; it has {have}. "
             f"Pass the table returned by retention_kit (or rename the columns)."
         )
-        raise MissingColumnError(msg)
+        raise MissingColumnError(msg, argument=arg, column=missing[0])
 
 
 def as_list(value: Hashable | Sequence[Hashable] | None) -> list[Hashable]:

@@ -1,7 +1,8 @@
 """The ``report`` command's inputs: flags into notebook parameters, data checked up front.
 
-Library messages name Python arguments (``customer_col=``); :func:`flag_text` rewrites them
-into the flag of the data source being read (``--sub-customer-col`` for subscriptions).
+Library messages name Python arguments (``customer_col=``); the command line shows the flag
+of the data source being read instead (``--sub-customer-col`` for subscriptions), looked up
+in one table, :data:`FLAGS`.
 """
 
 from __future__ import annotations
@@ -12,76 +13,81 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .exceptions import RetentionKitError
+from .exceptions import MissingColumnError, RetentionKitError
 
-__all__ = ["flag_text"]
+__all__ = ["FLAGS", "flag_for", "flag_message", "flag_text"]
 
 _DEMOS = ("demo", "demo-invoices")
-#: Library argument -> flag, per data source (the same argument has other flags per file).
-_FLAGS = {
-    "orders": {
-        "customer_col": "--customer-col",
-        "date_col": "--date-col",
-        "amount_col": "--amount-col",
-        "quantity_col": "--quantity-col",
-        "price_col": "--price-col",
-        "order_col": "--order-col",
-        "segment_col": "--segment-col",
-        "date_format": "--date-format",
-        "encoding": "--encoding",
-        "sep": "--sep",
-        "missing_customers": "--missing-customers",
-        "duplicates": "--duplicates",
-        "top_n": "--top-n-segments",
-    },
-    "subscriptions": {
-        "customer_col": "--sub-customer-col",
-        "start_col": "--sub-start-col",
-        "end_col": "--sub-end-col",
-        "mrr_col": "--sub-mrr-col",
-        "trial_end_col": "--sub-trial-end-col",
-        "plan_col": "--sub-plan-col",
-        "date_format": "--date-format",
-        "encoding": "--encoding",
-        "sep": "--sep",
-        "missing_customers": "--missing-customers",
-    },
-    "nps": {
-        "score_col": "--nps-score-col",
-        "date_col": "--nps-date-col",
-        "date_format": "--date-format",
-        "encoding": "--encoding",
-        "sep": "--sep",
-    },
+#: Notebooks that need a data source besides the orders (its parameter): skipped without it.
+NEEDS = {"04_nps": "nps_data", "06_subscriptions": "subscriptions_data"}
+#: ``(data source, library argument) -> flag``; the same argument has another flag per file.
+#: Source ``"*"``: the same flag whatever is being read. Every flag here exists (tested).
+FLAGS: dict[tuple[str, str], str] = {
+    ("orders", "customer_col"): "--customer-col",
+    ("orders", "date_col"): "--date-col",
+    ("orders", "amount_col"): "--amount-col",
+    ("orders", "quantity_col"): "--quantity-col",
+    ("orders", "price_col"): "--price-col",
+    ("orders", "order_col"): "--order-col",
+    ("orders", "segment_col"): "--segment-col",
+    ("orders", "duplicates"): "--duplicates",
+    ("orders", "top_n"): "--top-n-segments",
+    ("orders", "missing_customers"): "--missing-customers",
+    ("subscriptions", "customer_col"): "--sub-customer-col",
+    ("subscriptions", "start_col"): "--sub-start-col",
+    ("subscriptions", "end_col"): "--sub-end-col",
+    ("subscriptions", "mrr_col"): "--sub-mrr-col",
+    ("subscriptions", "trial_end_col"): "--sub-trial-end-col",
+    ("subscriptions", "plan_col"): "--sub-plan-col",
+    ("subscriptions", "missing_customers"): "--missing-customers",
+    ("nps", "score_col"): "--nps-score-col",
+    ("nps", "date_col"): "--nps-date-col",
+    ("*", "date_format"): "--date-format",
+    ("*", "encoding"): "--encoding",
+    ("*", "sep"): "--sep",
+    ("*", "start"): "--start",
+    ("*", "end"): "--end",
+    ("*", "as_of"): "--as-of",
+    ("*", "freq"): "--freq",
+    ("*", "engine"): "--engine",
+    ("*", "out_dir"): "--out",
+    ("*", "force"): "--force",
+    ("*", "jobs"): "--jobs",
+    ("*", "notebooks"): "--notebooks",
+    ("*", "loyalty_threshold"): "--loyalty-threshold",
+    ("*", "currency"): "--currency",
 }
-#: Arguments with the same flag whatever the source.
-_COMMON_FLAGS = {
-    "start": "--start",
-    "end": "--end",
-    "as_of": "--as-of",
-    "freq": "--freq",
-    "engine": "--engine",
-    "out_dir": "--out",
-    "jobs": "--jobs",
-    "notebooks": "--notebooks",
-    "loyalty_threshold": "--loyalty-threshold",
-    "currency": "--currency",
-}
+#: A Python string literal as ``repr`` writes it (a column name in a message).
+_QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 class _FlagError(RetentionKitError):
     """A library error whose argument names have been rewritten into flags."""
 
 
+def flag_for(argument: str, source: str = "orders") -> str | None:
+    """The ``report`` flag that sets library argument ``argument`` of ``source``, if any.
+
+    Examples
+    --------
+    >>> flag_for("customer_col"), flag_for("customer_col", "subscriptions")
+    ('--customer-col', '--sub-customer-col')
+    >>> flag_for("encoding", "nps"), flag_for("threshold") is None
+    ('--encoding', True)
+    """
+    return FLAGS.get((source, argument), FLAGS.get(("*", argument)))
+
+
 def flag_text(text: str, source: str = "orders") -> str:
     """``text`` with Python argument names (``customer_col=``) written as the flags to pass.
 
-    Only flags the ``report`` command has are named; other arguments are left as they are.
+    For messages without attributes to go by; :func:`flag_message` uses them when there are.
+    Arguments without a flag are left as they are.
 
     Examples
     --------
@@ -90,14 +96,10 @@ def flag_text(text: str, source: str = "orders") -> str:
     >>> flag_text("Give amount_col=, or both quantity_col= and price_col=.")
     'Give --amount-col, or both --quantity-col and --price-col.'
     """
-    from .cli import _flag_names
-
-    known = _flag_names()
-    names = {**_COMMON_FLAGS, **_FLAGS[source]}
 
     def swap(match: re.Match[str]) -> str:
-        flag = names.get(match.group(1))
-        if flag not in known:
+        flag = flag_for(match.group(1), source)
+        if flag is None:
             return match.group(0)
         value_follows = match.end() < len(text) and text[match.end()] not in " ,.;:)/"
         return f"{flag} " if value_follows else flag
@@ -108,6 +110,39 @@ def flag_text(text: str, source: str = "orders") -> str:
     return re.sub(r"\s*\((?:--[\w-]+(?:, )?)+ on the command line\)", "", text)
 
 
+def flag_message(err: RetentionKitError, source: str = "orders") -> str:
+    """The message of ``err`` as the command line says it: with flags, not Python arguments.
+
+    A :class:`MissingColumnError` names its argument (``err.argument``): its flag comes from
+    :data:`FLAGS` and stands where the message says ``argument=`` (quoted column names are
+    left alone, whatever they hold). Other messages go through :func:`flag_text`.
+
+    Examples
+    --------
+    >>> from retention_kit.exceptions import MissingColumnError
+    >>> err = MissingColumnError(
+    ...     "customer_col='id': no such column. Pass customer_col='ID'.",
+    ...     argument="customer_col",
+    ...     column="id",
+    ... )
+    >>> flag_message(err, "subscriptions")
+    "--sub-customer-col 'id': no such column. Pass --sub-customer-col 'ID'."
+    """
+    text = str(err)
+    flag = None
+    if isinstance(err, MissingColumnError) and err.argument is not None:
+        argument = err.argument
+        flag = flag_for(argument, source)
+    if flag is None:
+        return flag_text(text, source)
+    # Column names are quoted (repr) in the message: whatever they hold stays as it is.
+    pieces = _QUOTED.split(text)
+    return "".join(
+        piece if i % 2 else piece.replace(f"{argument}=", f"{flag} ")
+        for i, piece in enumerate(pieces)
+    )
+
+
 @contextmanager
 def _reading(source: str) -> Iterator[None]:
     """Errors raised while checking ``source`` name that source's flags."""
@@ -116,7 +151,7 @@ def _reading(source: str) -> Iterator[None]:
     except _FlagError:
         raise
     except RetentionKitError as err:
-        raise _FlagError(flag_text(str(err), source)) from None
+        raise _FlagError(flag_message(err, source)) from None
 
 
 def _path_value(flag: str, value: str | None) -> str | None:
@@ -184,6 +219,69 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
         "sub_trial_end_col": args.sub_trial_end_col or ("trial_end" if subs == "demo" else None),
         "sub_plan_col": args.sub_plan_col or ("plan" if subs == "demo" else None),
     }
+
+
+def _check_flags(args: argparse.Namespace) -> list[str]:
+    """Flags that need no data: one-line errors before anything is read; the notebooks."""
+    from .run import REPORT_NOTEBOOKS
+
+    if args.jobs < 1:
+        msg = f"--jobs {args.jobs}: run at least 1 notebook at a time (e.g. --jobs 2)."
+        raise RetentionKitError(msg)
+    if args.notebooks is None:
+        return list(REPORT_NOTEBOOKS)
+    wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
+    bad = [n for n in wanted if not re.fullmatch(r"[A-Za-z0-9_-]+", n)]
+    if bad:
+        choices = ", ".join(REPORT_NOTEBOOKS)
+        msg = f"--notebooks: {bad} are not notebook names; choose from {choices}."
+        raise RetentionKitError(msg)
+    return wanted
+
+
+def _check_out(args: argparse.Namespace) -> Path:
+    """The report folder of ``--out``: writable, not locked, empty unless ``--force``."""
+    from ._report_lock import busy_message, lock_holder
+    from .run import _non_empty, check_out_dir
+
+    with _reading("orders"):
+        out_dir = check_out_dir(args.out if args.out else _default_out(args.data))
+        holder = lock_holder(out_dir)
+        if holder is not None:
+            raise RetentionKitError(busy_message(out_dir, holder))
+    if _non_empty(out_dir) and not args.force:
+        msg = (
+            f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
+            f"to replace it (at the end of the run), or choose another --out."
+        )
+        raise RetentionKitError(msg)
+    return out_dir
+
+
+def _select_notebooks(
+    args: argparse.Namespace, params: dict[str, Any], wanted: list[str]
+) -> list[str]:
+    """The notebooks to run: those asked for (default: all) whose data is given."""
+    from . import run
+
+    explicit = args.notebooks is not None
+    if args.engine != "pandas" and not explicit:
+        wanted = ["report"]  # the walkthroughs read their data into pandas
+    skipped = [n for n in wanted if n in NEEDS and params[NEEDS[n]] is None]
+    if skipped and explicit:
+        flags = {"nps_data": "--nps", "subscriptions_data": "--subscriptions"}
+        needs = ", ".join(f"{n} needs {flags[NEEDS[n]]}" for n in skipped)
+        msg = f"--notebooks: {needs}."
+        raise RetentionKitError(msg)
+    wanted = [n for n in wanted if n not in skipped]
+    unknown = [n for n in wanted if not (run.notebook_dir() / f"{n}.ipynb").is_file()]
+    if unknown or not wanted:
+        msg = (
+            f"--notebooks: unknown notebook(s) {unknown}; choose from "
+            f"{', '.join(run.REPORT_NOTEBOOKS)}."
+        )
+        raise RetentionKitError(msg)
+    return wanted
 
 
 _MISSING_IDS = re.compile(
@@ -322,7 +420,7 @@ def _headline(out_dir: Path, currency: str) -> list[str]:
         return lines
     from .reporting import _integer, _money, _percent
 
-    shown = [
+    shown: list[tuple[str, str, Callable[[Any], str]]] = [
         ("period", "period", str),
         ("customers_active", "active customers", _integer),
         ("crr", "CRR", _percent),

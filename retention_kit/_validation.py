@@ -79,7 +79,7 @@ def require_columns(lf: nw.LazyFrame, columns: dict[str, str | Iterable[str] | N
                 else f" Pass {arg}= with one of the columns."
             )
             msg = f"{arg}={name!r}: no such column. The frame has {_shortlist(available)}.{hint}"
-            raise MissingColumnError(msg)
+            raise MissingColumnError(msg, argument=arg, column=name)
 
 
 def _shortlist(names: Sequence[str], limit: int = 12) -> str:

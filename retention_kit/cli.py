@@ -1,47 +1,29 @@
 """Command line: ``retention-kit report`` runs the notebooks into an HTML report folder.
 
-Everything that can be checked before a kernel starts is checked first (paths, columns,
-dates, parameters), so a mistake is one line on stderr, not a traceback from a notebook.
+This module holds the argument parser and :func:`main` only, and imports nothing heavy at
+the top, so ``--help`` is instant. The flags become notebook parameters and are checked in
+``_report_inputs`` (paths, columns, dates: a mistake is one line on stderr, not a traceback
+from a notebook); :func:`retention_kit.run.run_report` then runs the notebooks.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from . import __version__
-from ._frames import FREQS
-from ._report_inputs import (
-    _check_inputs,
-    _default_out,
-    _FlagError,
-    _headline,
-    _parameters,
-    _reading,
-    flag_text,
-)
+from ._version import __version__
 from .exceptions import RetentionKitError
 
-__all__ = ["main", "notebook_dir", "run_report"]
+__all__ = ["build_parser", "main"]
 
-REPORT_NOTEBOOKS = (
-    "report",
-    "01_retention_and_churn",
-    "02_cohorts",
-    "03_clv",
-    "04_nps",
-    "05_clv_models",
-    "06_subscriptions",
-)
-#: Notebooks that need a data source besides the orders: skipped when it is not given.
-_NEEDS = {"04_nps": "nps_data", "06_subscriptions": "subscriptions_data"}
+#: ``--freq`` choices: ``_frames.FREQS`` (equal, tested), written out so that ``--help``
+#: needs no pandas (``_frames`` imports it).
+_FREQS = ("day", "week", "month", "quarter", "year")
 
 _EPILOG = """\
 examples:
@@ -57,14 +39,6 @@ Each notebook becomes NAME.ipynb (executed), NAME.html (with code) and
 NAME.summary.html (code hidden, for stakeholders); the report also writes
 metrics.json with the headline figures.
 """
-
-
-def notebook_dir() -> Path:
-    """Folder holding the notebook templates (inside the wheel, or the source checkout)."""
-    packaged = Path(__file__).parent / "notebooks"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -230,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     what = report.add_argument_group("analysis")
-    what.add_argument("--freq", default="month", choices=FREQS, help="period length")
+    what.add_argument("--freq", default="month", choices=_FREQS, help="period length")
     what.add_argument(
         "--start", metavar="DATE", default=None, help="first order date to use (YYYY-MM-DD)"
     )
@@ -286,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--notebooks",
         metavar="NAMES",
-        default=",".join(REPORT_NOTEBOOKS),
+        default=None,
         help="comma-separated notebooks to run (default: all whose data is given; "
         "see 'retention-kit notebooks')",
     )
@@ -315,82 +289,6 @@ def _flag_names() -> frozenset[str]:
     return frozenset(o for a in sub.choices["report"]._actions for o in a.option_strings)
 
 
-def run_report(
-    parameters: dict[str, Any],
-    out_dir: Path,
-    *,
-    notebooks: Sequence[str] = REPORT_NOTEBOOKS,
-    html: bool = True,
-    progress: bool = True,
-    jobs: int = 1,
-    force: bool = False,
-) -> Any:
-    """Execute ``notebooks`` with ``parameters`` into ``out_dir``; keep going past failures.
-
-    The notebooks write into a hidden sibling folder (``.NAME.partial-PID``) that replaces
-    ``out_dir`` only once every notebook has been attempted; a lock file ``NAME.lock``
-    beside it keeps a second run out. Ctrl-C or SIGTERM stops every worker and kernel,
-    removes the partial folder and raises :class:`KeyboardInterrupt` (its ``exit_code`` is
-    130 or 143), leaving ``out_dir`` as it was.
-
-    Parameters
-    ----------
-    parameters : dict
-        Notebook parameters (see ``retention-kit notebooks``); ``output_dir`` is set here.
-        Each notebook receives the ones its ``parameters`` cell declares.
-    out_dir : Path
-        Folder for the executed notebooks, HTML and metrics.json.
-    notebooks : sequence of str
-        Notebook names without ``.ipynb``.
-    html : bool, default True
-        Also write ``NAME.html`` and the code-hidden ``NAME.summary.html``.
-    progress : bool, default True
-        Show papermill's progress bar (one line per notebook).
-    jobs : int, default 1
-        Notebooks executed at the same time (each in a worker process with its own kernel).
-    force : bool, default False
-        Replace an existing, non-empty ``out_dir`` (at the end, after the run).
-
-    Returns
-    -------
-    ReportResult
-        Which notebooks succeeded or failed, how long each took, and the sections of each
-        that could not be computed.
-
-    Raises
-    ------
-    RetentionKitError
-        If ``out_dir`` is a file, cannot be written, is not empty (without ``force``) or is
-        being written by another run.
-    """
-    from . import _report_runner
-
-    return _report_runner.run_report(
-        parameters,
-        out_dir,
-        source_dir=notebook_dir(),
-        notebooks=notebooks,
-        html=html,
-        progress=progress,
-        jobs=jobs,
-        force=force,
-    )
-
-
-def _check_flags(args: argparse.Namespace) -> list[str]:
-    """Flags that need no data: one-line errors before anything is read."""
-    if args.jobs < 1:
-        msg = f"--jobs {args.jobs}: run at least 1 notebook at a time (e.g. --jobs 2)."
-        raise RetentionKitError(msg)
-    wanted = [n.strip() for n in args.notebooks.split(",") if n.strip()]
-    bad = [n for n in wanted if not re.fullmatch(r"[A-Za-z0-9_-]+", n)]
-    if bad:
-        choices = ", ".join(REPORT_NOTEBOOKS)
-        msg = f"--notebooks: {bad} are not notebook names; choose from {choices}."
-        raise RetentionKitError(msg)
-    return wanted
-
-
 @contextmanager
 def _progress_bars_end_lines() -> Iterator[None]:
     """A run stopped mid-way leaves a progress bar without its newline: end it first."""
@@ -402,40 +300,23 @@ def _progress_bars_end_lines() -> Iterator[None]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import _report_runner as runner
-    from ._report_lock import busy_message, lock_holder
+    """``retention-kit report``: check everything, run the notebooks, print the outcome."""
+    from . import run
+    from ._report_inputs import (
+        _check_flags,
+        _check_inputs,
+        _check_out,
+        _headline,
+        _parameters,
+        _reading,
+        _select_notebooks,
+    )
 
     wanted = _check_flags(args)
     params = _parameters(args)
-    with _reading("orders"):
-        out_dir = runner.check_out_dir(args.out if args.out else _default_out(args.data))
-        holder = lock_holder(out_dir)
-        if holder is not None:
-            raise RetentionKitError(busy_message(out_dir, holder))
-    if runner._non_empty(out_dir) and not args.force:
-        msg = (
-            f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
-            f"to replace it (at the end of the run), or choose another --out."
-        )
-        raise RetentionKitError(msg)
+    out_dir = _check_out(args)
     facts = _check_inputs(params)
-    explicit = args.notebooks != ",".join(REPORT_NOTEBOOKS)
-    if args.engine != "pandas" and not explicit:
-        wanted = ["report"]  # the walkthroughs read their data into pandas
-    skipped = [n for n in wanted if n in _NEEDS and params[_NEEDS[n]] is None]
-    if skipped and explicit:
-        flags = {"nps_data": "--nps", "subscriptions_data": "--subscriptions"}
-        needs = ", ".join(f"{n} needs {flags[_NEEDS[n]]}" for n in skipped)
-        msg = f"--notebooks: {needs}."
-        raise RetentionKitError(msg)
-    wanted = [n for n in wanted if n not in skipped]
-    unknown = [n for n in wanted if not (notebook_dir() / f"{n}.ipynb").is_file()]
-    if unknown or not wanted:
-        msg = (
-            f"--notebooks: unknown notebook(s) {unknown}; choose from "
-            f"{', '.join(REPORT_NOTEBOOKS)}."
-        )
-        raise RetentionKitError(msg)
+    wanted = _select_notebooks(args, params, wanted)
     for line in facts["warnings"]:
         print(line, file=sys.stderr)
     print(
@@ -445,7 +326,7 @@ def _report(args: argparse.Namespace) -> int:
     )
     began = time.perf_counter()
     with _reading("orders"), _progress_bars_end_lines():
-        result = run_report(
+        result = run.run_report(
             params,
             out_dir,
             notebooks=wanted,
@@ -480,8 +361,10 @@ def _report(args: argparse.Namespace) -> int:
 def _list_notebooks() -> int:
     import papermill
 
-    for name in REPORT_NOTEBOOKS:
-        path = notebook_dir() / f"{name}.ipynb"
+    from . import run
+
+    for name in run.REPORT_NOTEBOOKS:
+        path = run.notebook_dir() / f"{name}.ipynb"
         if not path.is_file():
             continue
         print(f"{name}.ipynb")
@@ -507,8 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with signals_raise():
             return _report(args)
     except RetentionKitError as err:
+        from ._report_inputs import _FlagError, flag_message
+
         # Library messages name Python arguments (customer_col=...); show the flags.
-        text = str(err) if isinstance(err, _FlagError) else flag_text(str(err))
+        text = str(err) if isinstance(err, _FlagError) else flag_message(err)
         print(f"retention-kit: error: {' '.join(text.split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
@@ -522,12 +407,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
 
-def __getattr__(name: str) -> Any:
-    # The runner's pieces, importable from here as before, without slowing down --help.
-    if name in ("ReportResult", "_write_html", "_kernel_manager_class", "_run_one"):
-        from . import _report_runner
+#: Names that lived here before ``run.py`` held them: importable for one release.
+_MOVED = ("REPORT_NOTEBOOKS", "ReportResult", "notebook_dir", "run_report")
 
-        return getattr(_report_runner, name)
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import run
+
+        return getattr(run, name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
 

@@ -5,6 +5,8 @@ Every message names the argument or column at fault, what was received and how t
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 __all__ = [
     "ConvergenceError",
     "EmptyDataError",
@@ -21,7 +23,32 @@ class RetentionKitError(ValueError):
 
 
 class MissingColumnError(KeyError, RetentionKitError):
-    """A column named by a ``*_col`` argument is not in the frame."""
+    """A column named by a ``*_col`` argument is not in the frame.
+
+    Parameters
+    ----------
+    message : str
+        What is missing and how to fix it.
+    argument : str, optional
+        The argument that named the column (``"customer_col"``), or the table argument
+        that lacks it (``"summary"``); ``None`` when not known.
+    column : object, optional
+        The column name that was not found.
+
+    Examples
+    --------
+    >>> err = MissingColumnError("customer_col='id': no such column.", argument="customer_col",
+    ...                          column="id")
+    >>> err.argument, err.column, str(err)
+    ('customer_col', 'id', "customer_col='id': no such column.")
+    """
+
+    def __init__(
+        self, message: str = "", *, argument: str | None = None, column: Hashable = None
+    ) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.column = column
 
     def __str__(self) -> str:
         # KeyError quotes its message; show it as plain text like other errors.

@@ -30,11 +30,10 @@ import platform
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from ._text import escape_html, escape_md
 from ._text import literal as escape_mpl
@@ -46,6 +45,9 @@ from .report_data import OrderData, describe_orders, load_answers_for_report, lo
 from .revenue import revenue_by_period
 from .sections import section
 from .segments import customer_segments
+
+if TYPE_CHECKING:  # pandas' Styler needs jinja2 when imported; only styling uses it
+    from pandas.io.formats.style import Styler
 
 __all__ = [
     "COLUMN_LABELS",
@@ -182,8 +184,8 @@ def _header(label: Any) -> str:
 def _escape_labels(styler: Styler) -> Styler:
     """Escape the row and column labels and the index names; keep MathJax off the table."""
     for axis in (0, 1):
-        styler = cast(Styler, styler.format_index(escape_html, axis=axis))
-        styler = cast(Styler, styler.format_index_names(escape_html, axis=axis))
+        styler = cast("Styler", styler.format_index(escape_html, axis=axis))
+        styler = cast("Styler", styler.format_index_names(escape_html, axis=axis))
     # MathJax typesets the whole exported page: "$5 to $10 plan" in a cell would become a
     # formula. These classes (pandas' own for styler.html.mathjax=False) make it skip.
     return styler.set_table_attributes('class="tex2jax_ignore mathjax_ignore"')

@@ -130,12 +130,13 @@ def test_report_runs_and_writes_everything(tmp_path):
 
 
 def test_failing_notebook_is_named_and_others_kept(tmp_path, monkeypatch):
-    from retention_kit import cli
+    from retention_kit import cli, run
+    from retention_kit._report_inputs import _parameters
 
     source = tmp_path / "nbs"
     source.mkdir()
     for name in ["report", "02_cohorts"]:
-        (source / f"{name}.ipynb").write_bytes((cli.notebook_dir() / f"{name}.ipynb").read_bytes())
+        (source / f"{name}.ipynb").write_bytes((run.notebook_dir() / f"{name}.ipynb").read_bytes())
     broken = json.loads((source / "02_cohorts.ipynb").read_text())
     broken["cells"].append(
         {
@@ -148,10 +149,10 @@ def test_failing_notebook_is_named_and_others_kept(tmp_path, monkeypatch):
         }
     )
     (source / "02_cohorts.ipynb").write_text(json.dumps(broken))
-    monkeypatch.setattr(cli, "notebook_dir", lambda: source)
+    monkeypatch.setattr(run, "notebook_dir", lambda: source)
     out = tmp_path / "out"
-    params = cli._parameters(cli.build_parser().parse_args(["report", "--data", "demo"]))
-    result = cli.run_report(
+    params = _parameters(cli.build_parser().parse_args(["report", "--data", "demo"]))
+    result = run.run_report(
         params, out, notebooks=["02_cohorts", "report"], html=False, progress=False
     )
     assert result.succeeded == ["report"]

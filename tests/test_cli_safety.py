@@ -20,9 +20,16 @@ import pandas as pd
 import pytest
 
 import retention_kit as rk
-from retention_kit import _report_runner as runner
 from retention_kit import cli, datasets
-from retention_kit._report_inputs import _check_inputs, _safe_name, flag_text
+from retention_kit import run as runner
+from retention_kit._report_inputs import (
+    FLAGS,
+    _check_inputs,
+    _default_out,
+    _parameters,
+    _safe_name,
+    flag_text,
+)
 from retention_kit._report_lock import ReportLock, lock_holder
 from retention_kit.exceptions import RetentionKitError
 
@@ -103,12 +110,11 @@ def test_nul_in_a_file_name_is_one_line(tmp_path, capsys):
 
 def test_every_mapped_flag_exists():
     known = cli._flag_names()
-    from retention_kit._report_inputs import _COMMON_FLAGS, _FLAGS
-
-    for source, names in _FLAGS.items():
-        for name in [*names, *_COMMON_FLAGS]:
-            text = flag_text(f"{name}='x' is wrong", source)
-            assert set(FLAG.findall(text)) <= known, (source, name, text)
+    assert set(FLAGS.values()) <= known
+    for source, name in FLAGS:
+        for each in ["orders", "subscriptions", "nps"] if source == "*" else [source]:
+            text = flag_text(f"{name}='x' is wrong", each)
+            assert text == f"{FLAGS[source, name]} 'x' is wrong", (source, name, text)
     assert flag_text("encoding='latin-1' failed") == "--encoding 'latin-1' failed"
     # Arguments without a flag stay Python arguments.
     assert flag_text("threshold=3 failed") == "threshold=3 failed"
@@ -194,7 +200,7 @@ def invoices(monkeypatch):
 
 
 def test_demo_invoices_defaults():
-    params = cli._parameters(cli.build_parser().parse_args(["report", "--data", "demo-invoices"]))
+    params = _parameters(cli.build_parser().parse_args(["report", "--data", "demo-invoices"]))
     assert {k: params[k] for k in ("data", "customer_col", "date_col", "amount_col")} == {
         "data": "demo-invoices",
         "customer_col": "CustomerID",
@@ -205,9 +211,9 @@ def test_demo_invoices_defaults():
     assert (params["order_col"], params["segment_col"]) == ("InvoiceNo", "Country")
     assert params["currency"] == "£"
     assert params["nps_data"] is None and params["subscriptions_data"] is None
-    assert cli._default_out("demo-invoices").name.endswith("-demo-invoices")
+    assert _default_out("demo-invoices").name.endswith("-demo-invoices")
     # The demo keeps its own defaults; flags still win.
-    demo = cli._parameters(cli.build_parser().parse_args(["report", "--data", "demo"]))
+    demo = _parameters(cli.build_parser().parse_args(["report", "--data", "demo"]))
     assert (demo["customer_col"], demo["currency"], demo["nps_data"]) == (
         "customer_id",
         "$",
@@ -216,7 +222,7 @@ def test_demo_invoices_defaults():
     given = cli.build_parser().parse_args(
         ["report", "--data", "demo-invoices", "--currency", "€", "--amount-col", "Total"]
     )
-    params = cli._parameters(given)
+    params = _parameters(given)
     assert (params["currency"], params["amount_col"], params["quantity_col"]) == (
         "€",
         "Total",
@@ -226,7 +232,7 @@ def test_demo_invoices_defaults():
 
 @pytest.mark.parametrize("engine", ["pandas", "polars"])
 def test_dropped_guest_rows_are_one_line(invoices, engine):
-    params = cli._parameters(
+    params = _parameters(
         cli.build_parser().parse_args(["report", "--data", "demo-invoices", "--engine", engine])
     )
     facts = _check_inputs(params)
@@ -260,7 +266,7 @@ def test_dropped_guest_rows_are_one_line(invoices, engine):
 )
 def test_default_out_name_stays_in_reports(data, name):
     assert _safe_name(data) == name
-    out = cli._default_out(data)
+    out = _default_out(data)
     assert out.parent == Path("reports")
     assert out.name.endswith(f"-{name}") and len(out.name) <= 71
 
@@ -268,9 +274,9 @@ def test_default_out_name_stays_in_reports(data, name):
 def test_runner_refuses_paths_outside_the_folder(tmp_path):
     with pytest.raises(RetentionKitError, match="outside the report folder"):
         runner._inside(tmp_path / "r" / ".." / "x.html", tmp_path / "r")
-    params = cli._parameters(cli.build_parser().parse_args(report_args()))
+    params = _parameters(cli.build_parser().parse_args(report_args()))
     with pytest.raises(RetentionKitError, match="'../report' is not a notebook name"):
-        cli.run_report(params, tmp_path / "r", notebooks=["../report"])
+        runner.run_report(params, tmp_path / "r", notebooks=["../report"])
     assert not (tmp_path / "r").exists()
 
 
@@ -414,7 +420,7 @@ def write_notebooks(folder: Path, **sources: nbformat.NotebookNode) -> Path:
 
 def test_failed_section_is_listed_and_exit_is_zero(tmp_path, monkeypatch, capsys):
     source = write_notebooks(tmp_path / "nbs", report=section_notebook())
-    monkeypatch.setattr(cli, "notebook_dir", lambda: source)
+    monkeypatch.setattr(runner, "notebook_dir", lambda: source)
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("earlier report")
@@ -452,7 +458,7 @@ def test_notebook_that_raises_is_exit_one_with_its_partial_output(tmp_path, monk
         report=section_notebook(),
         **{"02_cohorts": section_notebook("raise RuntimeError('boom outside a section')")},
     )
-    monkeypatch.setattr(cli, "notebook_dir", lambda: source)
+    monkeypatch.setattr(runner, "notebook_dir", lambda: source)
     out = tmp_path / "out"
     code = cli.main(
         report_args(

@@ -48,12 +48,6 @@ HOSTILE = [
 GLYPH_WARNING = "ignore:Glyph .* missing from font:UserWarning"
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 class _Text(HTMLParser):
     """Text of an HTML fragment, and the tags it holds."""
 

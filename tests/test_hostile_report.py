@@ -44,7 +44,7 @@ def _orders(tmp_path: Path) -> Path:
 
 
 def test_hostile_values_show_as_text_and_nothing_runs(tmp_path):
-    from retention_kit.cli import run_report
+    from retention_kit.run import run_report
 
     data = _orders(tmp_path)
     params = {

@@ -28,12 +28,6 @@ from retention_kit.clv.plotting import (  # noqa: E402
 from retention_kit.exceptions import NotFittedError, RetentionKitError  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def summary():
     return load_cdnow_summary()

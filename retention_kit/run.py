@@ -1,10 +1,13 @@
-"""Running the report notebooks safely: staging folder, lock, clean stop, HTML export.
+"""Running the report notebooks: papermill, kernels, HTML export, the summary page.
 
-A run writes into a hidden sibling of the report folder (``.NAME.partial-PID``) and renames
-it into place only when every notebook has been attempted, so the report folder is never
-half-written. A lock file beside it (``NAME.lock``) keeps two runs out of one folder. On
-SIGINT/SIGTERM every worker process and kernel is killed and waited for before the partial
-folder is removed, so nothing writes after the command returns.
+:func:`run_report` is what ``retention-kit report`` calls once its flags are checked (the
+way papermill's CLI calls ``execute_notebook``). A run writes into a hidden sibling of the
+report folder (``.NAME.partial-PID``) and renames it into place only when every notebook
+has been attempted, so the report folder is never half-written. A lock file beside it
+(``NAME.lock``, see ``_report_lock``) keeps two runs out of one folder. On SIGINT/SIGTERM
+every worker process and kernel is killed and waited for before the partial folder is
+removed, so nothing writes after the command returns. Each executed notebook becomes
+``NAME.html`` (with code) and ``NAME.summary.html`` (code, tracebacks and details hidden).
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from ._report_lock import Interrupted, ReportLock, signals_ignored, signals_raise, stop
+from ._report_lock import ReportLock, signals_ignored, signals_raise, stop
 from .exceptions import RetentionKitError
 
 try:  # only the HTML export needs nbconvert (the report extra)
@@ -36,15 +40,26 @@ except ImportError:  # pragma: no cover
 
 
 __all__ = [
+    "REPORT_NOTEBOOKS",
     "FailedSection",
-    "Interrupted",
-    "ReportLock",
     "ReportResult",
     "SummaryPreprocessor",
     "check_out_dir",
     "failed_sections",
+    "notebook_dir",
     "run_report",
 ]
+
+#: The notebook templates, in the order they run and are listed.
+REPORT_NOTEBOOKS = (
+    "report",
+    "01_retention_and_churn",
+    "02_cohorts",
+    "03_clv",
+    "04_nps",
+    "05_clv_models",
+    "06_subscriptions",
+)
 
 #: Output metadata the notebooks' ``reporting.section`` writes (see the module docstring).
 META_KEY = "retention_kit"
@@ -77,6 +92,14 @@ class ReportResult:
 
 
 # --- paths ------------------------------------------------------------------------------------
+
+
+def notebook_dir() -> Path:
+    """Folder holding the notebook templates (inside the wheel, or the source checkout)."""
+    packaged = Path(__file__).parent / "notebooks"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -323,7 +346,7 @@ def _run_all(calls: Sequence[tuple[Any, ...]], jobs: int) -> list[Outcome]:
     """Run each call in a spawned worker process, ``jobs`` at a time; kill all on a signal."""
     context = multiprocessing.get_context("spawn")
     pending = list(calls)
-    running: dict[Any, tuple[Any, str, float]] = {}
+    running: dict[Connection, tuple[Any, str, float]] = {}
     outcomes: dict[str, Outcome] = {}
     try:
         while pending or running:
@@ -334,7 +357,8 @@ def _run_all(calls: Sequence[tuple[Any, ...]], jobs: int) -> list[Outcome]:
                 running[receive] = (proc, call[0], time.perf_counter())
                 proc.start()
                 send.close()
-            for conn in wait_for(list(running)):
+            for ready in wait_for(list(running)):
+                conn = cast(Connection, ready)  # wait_for returns the connections it was given
                 proc, name, began = running.pop(conn)
                 try:
                     outcomes[name] = conn.recv()
@@ -387,14 +411,63 @@ def run_report(
     parameters: dict[str, Any],
     out_dir: str | Path,
     *,
-    source_dir: Path,
-    notebooks: Sequence[str],
+    notebooks: Sequence[str] = REPORT_NOTEBOOKS,
     html: bool = True,
     progress: bool = True,
     jobs: int = 1,
     force: bool = False,
+    source_dir: str | Path | None = None,
 ) -> ReportResult:
-    """Execute ``notebooks`` into ``out_dir`` (see :func:`retention_kit.cli.run_report`)."""
+    """Execute ``notebooks`` with ``parameters`` into ``out_dir``; keep going past failures.
+
+    The notebooks write into a hidden sibling folder (``.NAME.partial-PID``) that replaces
+    ``out_dir`` only once every notebook has been attempted; a lock file ``NAME.lock``
+    beside it keeps a second run out. Ctrl-C or SIGTERM stops every worker and kernel,
+    removes the partial folder and raises :class:`KeyboardInterrupt` (its ``exit_code`` is
+    130 or 143), leaving ``out_dir`` as it was.
+
+    Parameters
+    ----------
+    parameters : dict
+        Notebook parameters (see ``retention-kit notebooks``); ``output_dir`` is set here.
+        Each notebook receives the ones its ``parameters`` cell declares.
+    out_dir : str or Path
+        Folder for the executed notebooks, HTML and metrics.json.
+    notebooks : sequence of str
+        Notebook names without ``.ipynb``.
+    html : bool, default True
+        Also write ``NAME.html`` and the code-hidden ``NAME.summary.html``.
+    progress : bool, default True
+        Show papermill's progress bar (one line per notebook).
+    jobs : int, default 1
+        Notebooks executed at the same time (each in a worker process with its own kernel).
+    force : bool, default False
+        Replace an existing, non-empty ``out_dir`` (at the end, after the run).
+    source_dir : str or Path, optional
+        Folder of the notebook templates; default :func:`notebook_dir`.
+
+    Returns
+    -------
+    ReportResult
+        Which notebooks succeeded or failed, how long each took, and the sections of each
+        that could not be computed.
+
+    Raises
+    ------
+    RetentionKitError
+        If ``out_dir`` is a file, cannot be written, is not empty (without ``force``) or is
+        being written by another run, or a notebook name is not a plain name.
+
+    Examples
+    --------
+    Run the summary notebook on the demo data (starts a Jupyter kernel; takes a while):
+
+    >>> from retention_kit.run import run_report
+    >>> result = run_report({"data": "demo"}, "reports/x", notebooks=["report"])  # doctest: +SKIP
+    >>> result.failed, result.succeeded  # doctest: +SKIP
+    ({}, ['report'])
+    """
+    source = Path(source_dir) if source_dir is not None else notebook_dir()
     if not isinstance(jobs, int) or jobs < 1:
         msg = f"jobs={jobs!r}: run at least 1 notebook at a time."
         raise RetentionKitError(msg)
@@ -425,9 +498,7 @@ def run_report(
                 msg = f"out_dir={str(out_dir)!r}: cannot write in its parent folder ({err})."
                 raise RetentionKitError(msg) from None
             try:
-                result = _execute(
-                    parameters, partial, source_dir, notebooks, html, progress, jobs, tag
-                )
+                result = _execute(parameters, partial, source, notebooks, html, progress, jobs, tag)
                 with signals_ignored():
                     _move_into_place(partial, out_dir)
             except BaseException:
