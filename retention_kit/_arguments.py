@@ -10,6 +10,7 @@ import functools
 import sys
 import warnings
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -19,7 +20,7 @@ from .exceptions import EmptyDataError, RetentionKitError, RetentionKitWarning
 
 def find_stacklevel() -> int:
     """Stack level of the first frame outside retention_kit, for warnings."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("retention_kit"):
         frame = frame.f_back

@@ -31,12 +31,13 @@ import numpy as np
 import pandas as pd
 
 from ._docstrings import fill_doc
+from ._frames import TimeUnit
 from ._validation import Duplicates
-from .clv_models import BetaGeoModel, GammaGammaModel
+from .clv import BetaGeoModel, GammaGammaModel
+from .clv.rfm import rfm_summary
 from .conversions import period_discount_rate, time_units_per
 from .exceptions import InvalidDataError, RetentionKitError
 from .intervals import MIN_READABLE_N
-from .rfm import TimeUnit, rfm_summary
 
 __all__ = [
     "MIN_SPEND_CUSTOMERS",

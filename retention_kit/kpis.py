@@ -18,8 +18,8 @@ import pandas as pd
 
 from ._frames import Freq, check_freq, collect
 from ._validation import Duplicates, parse_date_arg, to_lazy, warns_once
+from .customer_rates import average_order_value, loyal_customer_rate, repeat_purchase_rate
 from .exceptions import RetentionKitError
-from .metrics import average_order_value, loyal_customer_rate, repeat_purchase_rate
 from .nps import net_promoter_score
 from .periods import period_summary
 

@@ -184,7 +184,7 @@ def _header(label: Any) -> str:
 def _escape_labels(styler: Styler) -> Styler:
     """Escape the row and column labels and the index names; keep MathJax off the table."""
     for axis in (0, 1):
-        styler = cast("Styler", styler.format_index(escape_html, axis=axis))
+        styler = styler.format_index(escape_html, axis=axis)
         styler = cast("Styler", styler.format_index_names(escape_html, axis=axis))
     # MathJax typesets the whole exported page: "$5 to $10 plan" in a cell would become a
     # formula. These classes (pandas' own for styler.html.mathjax=False) make it skip.
