@@ -1,4 +1,4 @@
-"""Summary tables of subscription results: pooled revenue retention, plans, naive lifetimes.
+"""Summary tables of subscription results: revenue retention, plans, lifetimes, churn rules.
 
 Each function takes a result of the subscription functions (:func:`~retention_kit.
 revenue_cohort_table`, :func:`~retention_kit.mrr_movements` with ``by``,
@@ -8,7 +8,7 @@ subscriptions notebook states, so no notebook recomputes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,13 @@ from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import MIN_READABLE_N
 
 __all__ = [
+    "churn_policy_table",
     "hidden_revenue_churn",
     "naive_lifetimes",
     "plan_summary",
+    "plans_by_price",
     "pooled_revenue_retention",
+    "trial_rule_comparison",
 ]
 
 
@@ -114,9 +117,7 @@ def plan_summary(
     """
     needed = [plan_col, "mrr_end", "E", "arpa", "gross_revenue_churn", "net_revenue_churn", "nrr"]
     _require(by_plan, needed, "plan_summary", f"mrr_movements(..., by={plan_col!r})")
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        msg = f"periods={periods!r} must be a whole number of periods >= 1."
-        raise RetentionKitError(msg)
+    _check_periods(periods)
     if by_plan.empty:
         msg = "plan_summary: the table has no rows (no complete period with a plan)."
         raise EmptyDataError(msg)
@@ -241,3 +242,149 @@ def hidden_revenue_churn(
     if gaps.empty:
         return None, usual
     return quiet.iloc[int(np.argmax(gaps.reindex(quiet.index).fillna(-np.inf).to_numpy()))], usual
+
+
+def _check_periods(periods: object, name: str = "periods") -> None:
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        msg = f"{name}={periods!r} must be a whole number of periods >= 1."
+        raise RetentionKitError(msg)
+
+
+def trial_rule_comparison(
+    paid_rule: pd.DataFrame, trial_rule: pd.DataFrame, *, periods: int = 12
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Customer counts and churn per period under the two trial rules, side by side.
+
+    Parameters
+    ----------
+    paid_rule, trial_rule : pandas.DataFrame
+        :func:`~retention_kit.subscription_summary` with ``count_trials=False`` (trial
+        users count once they pay) and ``count_trials=True`` (from their first day).
+    periods : int, default 12
+        The churn rates are averaged over the last ``periods`` common periods.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.Series)
+        The table, one row per period in both: ``period``, ``N (paid)``, ``N (trials)``,
+        ``lost (paid)``, ``lost (trials)``, ``joined_and_left`` (trial rule), ``churn
+        (paid)``, ``churn (trials)``; and the figures ``extra_customers`` (new customers
+        the trial rule adds over the whole history, who never paid), ``periods``
+        (periods averaged), ``churn_paid`` and ``churn_trials`` (mean churn, percent).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> paid = pd.DataFrame({"period": ["a", "b", "c"], "N": [5, 4, 3],
+    ...                      "lost": [0, 1, 2], "churn": [0.0, 10.0, 20.0]})
+    >>> trials = paid.assign(N=[8, 6, 3], lost=[0, 3, 2], joined_and_left=[2, 1, 0],
+    ...                      churn=[0.0, 25.0, 20.0])
+    >>> table, figures = trial_rule_comparison(paid, trials, periods=2)
+    >>> table.columns.tolist()[1:3]
+    ['N (paid)', 'N (trials)']
+    >>> figures.to_dict()  # 17 - 12 customers; churn of b and c: (10+20)/2, (25+20)/2
+    {'extra_customers': 5.0, 'periods': 2.0, 'churn_paid': 15.0, 'churn_trials': 22.5}
+    """
+    source = "subscription_summary()"
+    _require(paid_rule, ["period", "N", "lost", "churn"], "trial_rule_comparison", source)
+    _require(
+        trial_rule, ["period", "N", "lost", "joined_and_left", "churn"],
+        "trial_rule_comparison", source,
+    )
+    _check_periods(periods)
+    both = paid_rule[["period", "N", "lost", "churn"]].merge(
+        trial_rule[["period", "N", "lost", "joined_and_left", "churn"]],
+        on="period", suffixes=(" (paid)", " (trials)"),
+    )
+    both = both[["period", "N (paid)", "N (trials)", "lost (paid)", "lost (trials)",
+                 "joined_and_left", "churn (paid)", "churn (trials)"]]
+    recent = both.tail(periods)
+    figures = pd.Series({
+        "extra_customers": float(trial_rule["N"].sum() - paid_rule["N"].sum()),
+        "periods": float(len(recent)),
+        "churn_paid": float(recent["churn (paid)"].mean()),
+        "churn_trials": float(recent["churn (trials)"].mean()),
+    })
+    return both.reset_index(drop=True), figures
+
+
+def churn_policy_table(
+    policies: pd.DataFrame, *, shown: int = 6, periods: int = 12
+) -> tuple[pd.DataFrame, float]:
+    """Churn under each policy for the last periods, with its mean; and the policies' spread.
+
+    Parameters
+    ----------
+    policies : pandas.DataFrame
+        :func:`~retention_kit.compare_churn_policies`: one row per period, one column per
+        policy (the first is the default policy), churn in percent.
+    shown : int, default 6
+        Last periods shown as columns.
+    periods : int, default 12
+        Last periods averaged.
+
+    Returns
+    -------
+    (pandas.DataFrame, float)
+        One row per policy: a column per shown period (named by the period as text) and
+        ``mean, last {n}`` (``n`` the periods averaged); and the mean over those periods of
+        the default policy's churn minus the lowest churn of any policy (points).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> policies = pd.DataFrame({"lost / S": [10.0, 20.0, 30.0],
+    ...                          "lost / (S + N)": [5.0, 20.0, 24.0]},
+    ...                         index=pd.Index(["a", "b", "c"], name="period"))
+    >>> table, spread = churn_policy_table(policies, shown=2, periods=2)
+    >>> table
+                       b     c  mean, last 2
+    lost / S        20.0  30.0          25.0
+    lost / (S + N)  20.0  24.0          22.0
+    >>> spread  # (0 + 6) / 2
+    3.0
+    """
+    if not isinstance(policies, pd.DataFrame) or policies.shape[1] == 0:
+        msg = "churn_policy_table: pass the DataFrame of compare_churn_policies()."
+        raise RetentionKitError(msg)
+    _check_periods(shown, "shown")
+    _check_periods(periods)
+    table = policies.tail(shown).T
+    table.columns = [str(p) for p in table.columns]
+    n = min(len(policies), periods)
+    table[f"mean, last {n}"] = policies.tail(periods).mean()
+    spread = float((policies.iloc[:, 0] - policies.min(axis=1)).tail(periods).mean())
+    return table, spread
+
+
+def plans_by_price(
+    subs: pd.DataFrame, *, plan_col: str = "plan", mrr_col: str = "mrr"
+) -> list[Hashable]:
+    """Plans from the cheapest to the dearest, by the mean MRR of their subscription rows.
+
+    Parameters
+    ----------
+    subs : pandas.DataFrame
+        Subscription rows, e.g. from :func:`~retention_kit.io.read_subscriptions`.
+    plan_col, mrr_col : str
+        The plan and monthly-revenue columns.
+
+    Returns
+    -------
+    list
+        Plan names; plans with the same mean MRR keep their name order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> subs = pd.DataFrame({"plan": ["pro", "basic", "pro", "team"],
+    ...                      "mrr": [50.0, 10.0, 70.0, 40.0]})
+    >>> plans_by_price(subs)  # basic 10, team 40, pro 60
+    ['basic', 'team', 'pro']
+    """
+    _require(subs, [plan_col, mrr_col], "plans_by_price", "read_subscriptions()")
+    price = subs.groupby(plan_col, sort=True)[mrr_col].mean().sort_values(kind="stable")
+    if price.empty:
+        msg = f"plans_by_price: no rows with a {plan_col!r} value."
+        raise EmptyDataError(msg)
+    return price.index.tolist()
