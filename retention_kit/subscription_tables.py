@@ -17,6 +17,7 @@ from .exceptions import EmptyDataError, RetentionKitError
 from .intervals import MIN_READABLE_N
 
 __all__ = [
+    "churn_gap_breakdown",
     "churn_policy_table",
     "hidden_revenue_churn",
     "naive_lifetimes",
@@ -242,6 +243,50 @@ def hidden_revenue_churn(
     if gaps.empty:
         return None, usual
     return quiet.iloc[int(np.argmax(gaps.reindex(quiet.index).fillna(-np.inf).to_numpy()))], usual
+
+
+def churn_gap_breakdown(period: pd.Series) -> pd.Series:
+    """Why revenue churn and customer churn differ in one period: who left, who downgraded.
+
+    Parameters
+    ----------
+    period : pandas.Series
+        One row of :func:`~retention_kit.mrr_movements` with the customer churn of
+        :func:`~retention_kit.subscription_summary` merged in, e.g. the row returned by
+        :func:`hidden_revenue_churn`.
+
+    Returns
+    -------
+    pandas.Series
+        ``arpa_start`` (MRR per customer at the start), ``arpa_churned`` (MRR per
+        customer who cancelled; NaN when nobody did), ``gap`` (gross revenue churn minus
+        customer churn, points) and ``contraction_points`` (the downgrades' share of the
+        starting MRR, points of revenue churn no head count sees).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = pd.Series({"S": 100, "mrr_start": 5000.0, "churned": -600.0, "n_churned": 4,
+    ...                  "contraction": -100.0, "churn": 4.0, "gross_revenue_churn": 14.0})
+    >>> churn_gap_breakdown(row).to_dict()  # 5000/100, 600/4, 14-4, 100/5000 %
+    {'arpa_start': 50.0, 'arpa_churned': 150.0, 'gap': 10.0, 'contraction_points': 2.0}
+    """
+    needed = ["S", "mrr_start", "churned", "n_churned", "contraction", "churn",
+              "gross_revenue_churn"]
+    if not isinstance(period, pd.Series) or any(k not in period.index for k in needed):
+        msg = (
+            f"churn_gap_breakdown: pass one period (a row) of mrr_movements() merged with "
+            f"subscription_summary()'s churn, with {needed}."
+        )
+        raise RetentionKitError(msg)
+    start, customers = float(period["mrr_start"]), float(period["S"])
+    return pd.Series({
+        "arpa_start": start / customers if customers else np.nan,
+        "arpa_churned": -float(period["churned"]) / float(period["n_churned"])
+        if period["n_churned"] else np.nan,
+        "gap": float(period["gross_revenue_churn"] - period["churn"]),
+        "contraction_points": -float(period["contraction"]) / start * 100 if start else np.nan,
+    })
 
 
 def _check_periods(periods: object, name: str = "periods") -> None:

@@ -8,6 +8,7 @@ import pytest
 
 import retention_kit as rk
 from retention_kit.subscription_tables import (
+    churn_gap_breakdown,
     churn_policy_table,
     hidden_revenue_churn,
     naive_lifetimes,
@@ -196,3 +197,20 @@ def test_plans_by_price_names_the_missing_column_and_empty_input():
         plans_by_price(pd.DataFrame({"mrr": [1.0]}))
     with pytest.raises(rk.EmptyDataError, match="no rows with a 'plan' value"):
         plans_by_price(pd.DataFrame({"plan": pd.Series([], dtype=object), "mrr": []}))
+
+
+def test_churn_gap_breakdown_works_out_the_words_cell_figures():
+    row = pd.Series({"period": "2024-05", "S": 80, "mrr_start": 4000.0, "churned": -450.0,
+                     "n_churned": 3, "contraction": -120.0, "churn": 3.75,
+                     "gross_revenue_churn": 14.25})
+    got = churn_gap_breakdown(row)
+    # 4000 / 80 = 50 a customer; the 3 who left paid 450 / 3 = 150; 14.25 - 3.75 = 10.5
+    # points; downgrades 120 / 4000 = 3 points.
+    assert got.to_dict() == pytest.approx(
+        {"arpa_start": 50.0, "arpa_churned": 150.0, "gap": 10.5, "contraction_points": 3.0}
+    )
+    nobody = row.copy()
+    nobody[["churned", "n_churned"]] = [0.0, 0]
+    assert np.isnan(churn_gap_breakdown(nobody)["arpa_churned"])  # nobody left: no average
+    with pytest.raises(rk.RetentionKitError, match="pass one period"):
+        churn_gap_breakdown(row.drop("n_churned"))
