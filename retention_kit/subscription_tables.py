@@ -25,6 +25,7 @@ __all__ = [
     "plans_by_price",
     "pooled_revenue_retention",
     "trial_rule_comparison",
+    "with_customer_churn",
 ]
 
 
@@ -433,3 +434,36 @@ def plans_by_price(
         msg = f"plans_by_price: no rows with a {plan_col!r} value."
         raise EmptyDataError(msg)
     return price.index.tolist()
+
+
+def with_customer_churn(movements: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The MRR movements with each period's customer churn beside the revenue figures.
+
+    Parameters
+    ----------
+    movements : pandas.DataFrame
+        :func:`~retention_kit.mrr_movements`.
+    summary : pandas.DataFrame
+        :func:`~retention_kit.subscription_summary` of the same subscriptions and rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``movements`` (a new frame, same rows and order) with ``lost``, ``churn``,
+        ``churn_low`` and ``churn_high`` of the summary; NaN in a period the summary lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> movements = pd.DataFrame({"period": ["a", "b"], "mrr_end": [100.0, 90.0]})
+    >>> summary = pd.DataFrame({"period": ["b"], "lost": [2], "churn": [20.0],
+    ...                         "churn_low": [5.0], "churn_high": [50.0]})
+    >>> with_customer_churn(movements, summary)[["period", "lost", "churn"]]
+      period  lost  churn
+    0      a   NaN    NaN
+    1      b   2.0   20.0
+    """
+    _require(movements, ["period"], "with_customer_churn", "mrr_movements()")
+    churn = ["lost", "churn", "churn_low", "churn_high"]
+    _require(summary, ["period", *churn], "with_customer_churn", "subscription_summary()")
+    return movements.merge(summary[["period", *churn]], on="period", how="left")

@@ -16,6 +16,7 @@ from retention_kit.subscription_tables import (
     plans_by_price,
     pooled_revenue_retention,
     trial_rule_comparison,
+    with_customer_churn,
 )
 
 
@@ -214,3 +215,21 @@ def test_churn_gap_breakdown_works_out_the_words_cell_figures():
     assert np.isnan(churn_gap_breakdown(nobody)["arpa_churned"])  # nobody left: no average
     with pytest.raises(rk.RetentionKitError, match="pass one period"):
         churn_gap_breakdown(row.drop("n_churned"))
+
+
+def test_with_customer_churn_puts_the_head_count_beside_the_revenue():
+    movements = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"],
+                              "mrr_end": [100.0, 90.0, 95.0]})
+    summary = pd.DataFrame({"period": ["2024-03", "2024-02"], "S": [9, 10], "lost": [1, 2],
+                            "churn": [100 / 9, 20.0], "churn_low": [1.0, 5.0],
+                            "churn_high": [40.0, 50.0]})
+    got = with_customer_churn(movements, summary)
+    assert got["period"].tolist() == ["2024-01", "2024-02", "2024-03"]  # movements' order
+    assert got.columns.tolist() == ["period", "mrr_end", "lost", "churn", "churn_low",
+                                    "churn_high"]
+    assert got["lost"].tolist()[1:] == [2, 1]
+    assert np.isnan(got.loc[0, "churn"])  # no summary for January
+    assert got.loc[2, "churn"] == pytest.approx(100 / 9)
+    assert "lost" not in movements.columns  # a new frame
+    with pytest.raises(rk.RetentionKitError, match=r"no column\(s\) \['churn_low', 'churn_high'\]"):
+        with_customer_churn(movements, summary.drop(columns=["churn_low", "churn_high"]))
