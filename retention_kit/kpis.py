@@ -19,11 +19,11 @@ import pandas as pd
 from ._frames import Freq, check_freq, collect
 from ._validation import Duplicates, parse_date_arg, to_lazy, warns_once
 from .customer_rates import average_order_value, loyal_customer_rate, repeat_purchase_rate
-from .exceptions import RetentionKitError
+from .exceptions import EmptyDataError, RetentionKitError
 from .nps import net_promoter_score
 from .periods import period_summary
 
-__all__ = ["COMPARED_KPIS", "headline_kpis", "json_ready"]
+__all__ = ["COMPARED_KPIS", "headline_kpis", "json_ready", "subscription_kpis"]
 
 #: Figures given for the previous period too, with their change.
 COMPARED_KPIS: tuple[str, ...] = (
@@ -267,3 +267,68 @@ def headline_kpis(
     kpis["data_rows"] = int(counts["rows"].iloc[0])
     kpis["data_customers"] = int(counts["customers"].iloc[0])
     return kpis
+
+
+#: metrics.json key -> column of the last period of mrr_movements with customer churn.
+_SUBSCRIPTION_KPIS: dict[str, str] = {
+    "mrr": "mrr_end",
+    "mrr_previous": "mrr_start",
+    "nrr": "nrr",
+    "grr": "grr",
+    "gross_revenue_churn": "gross_revenue_churn",
+    "subscription_churn": "churn",
+    "quick_ratio": "quick_ratio",
+}
+
+
+def subscription_kpis(movements: pd.DataFrame) -> dict[str, float]:
+    """Headline subscription figures of the last period, with the report's metrics.json keys.
+
+    Parameters
+    ----------
+    movements : pandas.DataFrame
+        :func:`~retention_kit.mrr_movements` with the customer churn of
+        :func:`~retention_kit.subscription_summary` beside it
+        (:func:`~retention_kit.subscription_tables.with_customer_churn`), periods in order.
+
+    Returns
+    -------
+    dict
+        ``mrr`` (MRR at the end of the last period), ``mrr_previous`` (at its start),
+        ``nrr``, ``grr``, ``gross_revenue_churn``, ``subscription_churn`` (customer churn)
+        and ``quick_ratio``, as floats (percent for the rates).
+
+    Raises
+    ------
+    RetentionKitError
+        When a column is missing.
+    EmptyDataError
+        When the table has no period.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> movements = pd.DataFrame({"period": ["a", "b"], "mrr_start": [90.0, 100.0],
+    ...     "mrr_end": [100.0, 104.0], "nrr": [101.0, 102.0], "grr": [97.0, 96.0],
+    ...     "gross_revenue_churn": [3.0, 4.0], "churn": [2.0, 2.5], "quick_ratio": [2.0, 2.0]})
+    >>> subscription_kpis(movements)["mrr"], subscription_kpis(movements)["subscription_churn"]
+    (104.0, 2.5)
+    """
+    if not isinstance(movements, pd.DataFrame):
+        msg = (
+            f"subscription_kpis: pass the DataFrame of mrr_movements(), got "
+            f"{type(movements).__name__}."
+        )
+        raise RetentionKitError(msg)
+    missing = [col for col in _SUBSCRIPTION_KPIS.values() if col not in movements.columns]
+    if missing:
+        msg = (
+            f"subscription_kpis: the table has no column(s) {missing}; pass mrr_movements() with "
+            f"subscription_summary()'s churn beside it (subscription_tables.with_customer_churn)."
+        )
+        raise RetentionKitError(msg)
+    if movements.empty:
+        msg = "subscription_kpis: the table has no period (no complete period of subscriptions)."
+        raise EmptyDataError(msg)
+    last = movements.iloc[-1]
+    return {key: float(last[col]) for key, col in _SUBSCRIPTION_KPIS.items()}

@@ -2,7 +2,8 @@
 
 Fitted on one cohort's survival curve (customers still subscribed after 0, 1, 2, ...
 periods) or its retention rates; projects survival, retention and the discounted expected
-residual lifetime (Fader & Hardie 2010).
+residual lifetime (Fader & Hardie 2010). :func:`fit_sbg_cohorts` fits several cohorts'
+early years and checks each projection against the later years.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import betaln
 
@@ -19,7 +21,7 @@ from . import _likelihoods as lik
 from ._base import _FittedModel
 from ._checks import FloatArray, _array, _check, _index_of, _is_scalar, _shown, _wrap
 
-__all__ = ["ShiftedBetaGeoModel"]
+__all__ = ["ShiftedBetaGeoModel", "fit_sbg_cohorts"]
 
 
 @fill_doc
@@ -212,3 +214,91 @@ class ShiftedBetaGeoModel(_FittedModel):
         log_f = lik.log_hyp2f1(1.0, beta + n, alpha + beta + n, 1.0 / (1.0 + d))
         out = (beta + n - 1.0) / (alpha + beta + n - 1.0) * np.exp(log_f)
         return _wrap(out, _index_of(renewals), "derl", _is_scalar(renewals))
+
+
+def fit_sbg_cohorts(
+    survival: pd.DataFrame, *, fit_through: int = 7, discount_rate: float = 10.0
+) -> tuple[dict[str, ShiftedBetaGeoModel], pd.DataFrame]:
+    """Fit the sBG model on each cohort's early periods and check the later ones.
+
+    The test of Fader & Hardie (2007): fit periods ``0..fit_through`` of each cohort's
+    survival curve, project the periods after, and compare with what happened.
+
+    Parameters
+    ----------
+    survival : pandas.DataFrame
+        Index: periods since acquisition (0, 1, 2, ...); one column per cohort of
+        customers still active, as counts or percents (e.g.
+        :func:`~retention_kit.clv.sbg_survival_tables`).
+    fit_through : int, default 7
+        Last period the models see; the periods after it are the holdout.
+    discount_rate : float, default 10.0
+        Discount rate per period in percent, for the DERL of a new customer.
+
+    Returns
+    -------
+    (dict, pandas.DataFrame)
+        The fitted :class:`ShiftedBetaGeoModel` of each cohort (by column name), and a
+        table indexed by ``cohort``: ``alpha``, ``beta``, ``last_period`` (the last period
+        of the table), ``actual_last`` and ``projected_last`` (percent of the cohort still
+        active then), ``largest_gap`` (largest absolute gap between projected and actual
+        over the holdout, in percentage points) and ``derl`` (discounted expected
+        residual lifetime of a new customer, in renewals).
+
+    Raises
+    ------
+    InvalidDataError
+        When the index does not run 0, 1, 2, ... or leaves no period after
+        ``fit_through``.
+
+    Examples
+    --------
+    >>> from retention_kit.clv import sbg_survival_tables
+    >>> from retention_kit.clv.shifted_beta_geo import fit_sbg_cohorts
+    >>> models, table = fit_sbg_cohorts(sbg_survival_tables())
+    >>> table[["alpha", "beta", "actual_last", "projected_last"]].round(1).reset_index()
+         cohort  alpha  beta  actual_last  projected_last
+    0   regular    0.7   1.2         17.3            17.0
+    1  high_end    0.7   3.8         39.4            37.8
+    """
+    if not isinstance(survival, pd.DataFrame) or survival.shape[1] == 0:
+        msg = (
+            "fit_sbg_cohorts: pass a DataFrame with one column of customers still active per "
+            "cohort, indexed by period 0, 1, 2, ... (e.g. sbg_survival_tables())."
+        )
+        raise InvalidDataError(msg)
+    periods = survival.index.to_list()
+    if periods != list(range(len(periods))):
+        msg = (
+            f"fit_sbg_cohorts: the index must be the periods 0, 1, 2, ... in order, got "
+            f"{periods[:5]}{'...' if len(periods) > 5 else ''}."
+        )
+        raise InvalidDataError(msg)
+    last = len(periods) - 1
+    if isinstance(fit_through, bool) or not isinstance(fit_through, int) or not (
+        1 <= fit_through < last
+    ):
+        msg = (
+            f"fit_through={fit_through!r} must be a whole period from 1 to {last - 1}, so the "
+            f"models see two periods or more and periods {last} and before are left to check."
+        )
+        raise InvalidDataError(msg)
+    holdout = np.arange(fit_through + 1, last + 1)
+    models: dict[str, ShiftedBetaGeoModel] = {}
+    rows = []
+    for cohort in survival.columns:
+        curve = survival[cohort].to_numpy(dtype=float)
+        model = ShiftedBetaGeoModel().fit(curve[: fit_through + 1])
+        actual = 100.0 * curve / curve[0]
+        projected = np.asarray(model.survival(holdout), dtype=float)
+        models[str(cohort)] = model
+        rows.append({
+            "cohort": str(cohort),
+            **model.params_,
+            "last_period": last,
+            "actual_last": actual[-1],
+            "projected_last": projected[-1],
+            "largest_gap": float(np.max(np.abs(projected - actual[holdout]))),
+            "derl": float(model.discounted_expected_residual_lifetime(discount_rate)),
+        })
+    return models, pd.DataFrame(rows).set_index("cohort")
