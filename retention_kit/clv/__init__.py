@@ -19,7 +19,8 @@ reproducing the estimates published on the papers' own data (:mod:`.published_da
 
 :func:`rfm_summary` (:mod:`.rfm`) turns orders into the per-customer table the models
 fit: ``BetaGeoModel().fit(rfm_summary(orders))``; arrays, ``fit(f, r, T)``, work too.
-The diagnostic plots are in :mod:`.plotting` (imported on first use, with matplotlib).
+What notebook 05 reads off a fit (yearly rates, parameters the data leaves
+unpinned) is in :mod:`.model_facts`. The diagnostic plots are in :mod:`.plotting` (imported on first use, with matplotlib).
 
 The models follow scikit-learn: ``__init__`` stores settings only; ``fit`` validates the
 data, sets the attributes that end in ``_`` and returns the model; predicting before
@@ -57,7 +58,7 @@ from .published_data import (
     sbg_survival_tables,
 )
 from .rfm import rfm_summary
-from .shifted_beta_geo import ShiftedBetaGeoModel
+from .shifted_beta_geo import ShiftedBetaGeoModel, fit_sbg_cohorts
 
 __all__ = [
     "BetaGeoBetaBinomModel",
@@ -67,6 +68,7 @@ __all__ = [
     "IndependenceCheck",
     "ParetoNBDModel",
     "ShiftedBetaGeoModel",
+    "fit_sbg_cohorts",
     "load_cdnow_sample",
     "load_cdnow_summary",
     "load_donations",

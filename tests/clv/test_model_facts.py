@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retention_kit.clv import BetaGeoModel, ShiftedBetaGeoModel, sbg_survival_tables
+from retention_kit.clv.model_facts import bgnbd_rates, unpinned_parameters
 from retention_kit.exceptions import NotFittedError, RetentionKitError, RetentionKitWarning
-from retention_kit.model_facts import bgnbd_rates, unpinned_parameters
 
 
 def _fitted_sbg():

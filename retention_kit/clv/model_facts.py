@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ._frames import TimeUnit
-from .clv import BetaGeoModel
-from .conversions import time_units_per
-from .exceptions import NotFittedError, RetentionKitError
+from .._frames import TimeUnit
+from ..conversions import time_units_per
+from ..exceptions import NotFittedError, RetentionKitError
+from .beta_geo import BetaGeoModel
 
 __all__ = ["bgnbd_rates", "unpinned_parameters"]
 
