@@ -20,7 +20,8 @@ reproducing the estimates published on the papers' own data (:mod:`.published_da
 :func:`rfm_summary` (:mod:`.rfm`) turns orders into the per-customer table the models
 fit: ``BetaGeoModel().fit(rfm_summary(orders))``; arrays, ``fit(f, r, T)``, work too.
 What notebook 05 reads off a fit (yearly rates, parameters the data leaves
-unpinned) is in :mod:`.model_facts`. The diagnostic plots are in :mod:`.plotting` (imported on first use, with matplotlib).
+unpinned) is in :mod:`.model_facts`. The diagnostic plots are in :mod:`.plotting`
+(imported on first use, with matplotlib).
 
 The models follow scikit-learn: ``__init__`` stores settings only; ``fit`` validates the
 data, sets the attributes that end in ``_`` and returns the model; predicting before
