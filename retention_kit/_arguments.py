@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -171,3 +172,30 @@ def resolve_as_of(
         )
         raise EmptyDataError(msg)
     return as_of_ts
+
+
+def check_non_negative(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float >= 0, or raise naming the argument ``name``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        msg = f"{name}={value!r} must be a number."
+        raise RetentionKitError(msg) from None
+    if not math.isfinite(number) or number < 0:
+        msg = f"{name}={value!r} must be a finite number >= 0."
+        raise RetentionKitError(msg)
+    return number
+
+
+def check_percent(value: Any, name: str, *, upper: float = 100.0, hint: bool = True) -> float:
+    """Return a percentage in ``[0, upper]``; warn when it looks like a fraction (``hint``)."""
+    number = check_non_negative(value, name)
+    if number > upper:
+        msg = f"{name}={value!r} is a percentage and must be between 0 and {upper:g}."
+        raise RetentionKitError(msg)
+    if hint and 0 < number < 1:
+        warn(
+            f"{name}={value!r} looks like a fraction; retention_kit takes percentages "
+            f"(pass {number * 100:g} for {number:.0%})."
+        )
+    return number
