@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import math
+import numbers
 import sys
 import warnings
 from collections.abc import Callable
@@ -199,3 +200,25 @@ def check_percent(value: Any, name: str, *, upper: float = 100.0, hint: bool = T
             f"(pass {number * 100:g} for {number:.0%})."
         )
     return number
+
+
+def check_whole_number(value: object, name: str, *, minimum: int, example: int) -> int:
+    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise naming ``name``.
+
+    Examples
+    --------
+    >>> check_whole_number(3, "n_customers", minimum=1, example=4000)
+    3
+    >>> check_whole_number(-1, "seed", minimum=0, example=42)
+    Traceback (most recent call last):
+    ...
+    retention_kit.exceptions.RetentionKitError: `seed` must be an integer >= 0, got -1. Pass a non-negative whole number, e.g. seed=42.
+    """  # noqa: E501 - the message is one line
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        kind = "positive" if minimum >= 1 else "non-negative"
+        msg = (
+            f"`{name}` must be an integer >= {minimum}, got {value!r}. "
+            f"Pass a {kind} whole number, e.g. {name}={example}."
+        )
+        raise RetentionKitError(msg)
+    return int(value)
