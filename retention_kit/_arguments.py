@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
+import numbers
 import sys
 import warnings
 from collections.abc import Callable
@@ -171,3 +173,52 @@ def resolve_as_of(
         )
         raise EmptyDataError(msg)
     return as_of_ts
+
+
+def check_non_negative(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float >= 0, or raise naming the argument ``name``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        msg = f"{name}={value!r} must be a number."
+        raise RetentionKitError(msg) from None
+    if not math.isfinite(number) or number < 0:
+        msg = f"{name}={value!r} must be a finite number >= 0."
+        raise RetentionKitError(msg)
+    return number
+
+
+def check_percent(value: Any, name: str, *, upper: float = 100.0, hint: bool = True) -> float:
+    """Return a percentage in ``[0, upper]``; warn when it looks like a fraction (``hint``)."""
+    number = check_non_negative(value, name)
+    if number > upper:
+        msg = f"{name}={value!r} is a percentage and must be between 0 and {upper:g}."
+        raise RetentionKitError(msg)
+    if hint and 0 < number < 1:
+        warn(
+            f"{name}={value!r} looks like a fraction; retention_kit takes percentages "
+            f"(pass {number * 100:g} for {number:.0%})."
+        )
+    return number
+
+
+def check_whole_number(value: object, name: str, *, minimum: int, example: int) -> int:
+    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise naming ``name``.
+
+    Examples
+    --------
+    >>> check_whole_number(3, "n_customers", minimum=1, example=4000)
+    3
+    >>> check_whole_number(-1, "seed", minimum=0, example=42)
+    Traceback (most recent call last):
+    ...
+    retention_kit.exceptions.RetentionKitError: `seed` must be an integer >= 0, got -1. Pass a non-negative whole number, e.g. seed=42.
+    """  # noqa: E501 - the message is one line
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        kind = "positive" if minimum >= 1 else "non-negative"
+        msg = (
+            f"`{name}` must be an integer >= {minimum}, got {value!r}. "
+            f"Pass a {kind} whole number, e.g. {name}={example}."
+        )
+        raise RetentionKitError(msg)
+    return int(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._arguments import check_whole_number
 from ._docstrings import fill_doc
 
 __all__ = ["load_invoices"]
@@ -153,10 +154,10 @@ def load_invoices(*, n_customers: int = 1200, seed: int = 2024) -> pd.DataFrame:
     >>> str(lines["InvoiceDate"].max().date())
     '2024-12-09'
     """
-    from .datasets import _check_count, _check_seed, load_orders
+    from .datasets import load_orders
 
-    n_customers = _check_count(n_customers, "n_customers", 1200)
-    seed = _check_seed(seed)
+    n_customers = check_whole_number(n_customers, "n_customers", minimum=1, example=1200)
+    seed = check_whole_number(seed, "seed", minimum=0, example=42)
     rng = np.random.default_rng(seed + 1)
     orders = load_orders(n_customers=n_customers, seed=seed)
     orders = orders[orders["order_date"] < LAST_INVOICE].reset_index(drop=True)

@@ -314,3 +314,8 @@ def csv_error(path: Path, layout: CsvLayout | None, err: Exception) -> Retention
         f"has as many fields as the header and that the column holds one kind of value; "
         f"pass sep= if the delimiter is wrong."
     )
+
+
+def non_empty(folder: Path) -> bool:
+    """Whether ``folder`` is a directory with anything in it."""
+    return folder.is_dir() and any(folder.iterdir())

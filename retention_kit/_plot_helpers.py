@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import SubFigure
+from matplotlib.patches import Patch
 
 from ._text import literal
 from .exceptions import MissingColumnError, RetentionKitError
@@ -120,6 +121,25 @@ def period_axis(ax: Axes, periods: pd.Index, *, legend_outside: bool) -> None:
     ticks = np.arange(0, len(periods), step)
     ax.set_xticks(ticks, [literal(labels[i]) for i in ticks])
     ax.set_xlim(-0.5, len(periods) - 0.5)
+
+
+def interval_band(ax: Axes, x: Any, low: pd.Series, high: pd.Series, color: Any) -> None:
+    """Shade a confidence band between ``low`` and ``high`` (no legend entry of its own)."""
+    ax.fill_between(
+        x,
+        low.to_numpy(dtype=float, na_value=np.nan),
+        high.to_numpy(dtype=float, na_value=np.nan),
+        color=color,
+        alpha=0.18,
+        linewidth=0,
+        label="_interval",
+    )
+
+
+def add_interval_entry(handles: list[Any], labels: list[str]) -> None:
+    """Append the one grey "95% interval" legend entry that stands for every band."""
+    handles.append(Patch(facecolor="0.5", alpha=0.3))
+    labels.append("95% interval")
 
 
 def place_legend(ax: Axes, handles: list[Any], labels: list[str]) -> bool:

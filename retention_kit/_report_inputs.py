@@ -241,15 +241,16 @@ def _check_flags(args: argparse.Namespace) -> list[str]:
 
 def _check_out(args: argparse.Namespace) -> Path:
     """The report folder of ``--out``: writable, not locked, empty unless ``--force``."""
+    from ._files import non_empty
     from ._report_lock import busy_message, lock_holder
-    from .run import _non_empty, check_out_dir
+    from .run import check_out_dir
 
     with _reading("orders"):
         out_dir = check_out_dir(args.out if args.out else _default_out(args.data))
         holder = lock_holder(out_dir)
         if holder is not None:
             raise RetentionKitError(busy_message(out_dir, holder))
-    if _non_empty(out_dir) and not args.force:
+    if non_empty(out_dir) and not args.force:
         msg = (
             f"report folder {str(out_dir)!r} already exists and is not empty; pass --force "
             f"to replace it (at the end of the run), or choose another --out."

@@ -20,16 +20,17 @@ from ._validation import (
     FAR_FUTURE,
     MRR,
     START,
-    _segment_fix,
     as_list,
-    check_no_nulls,
+    by_arguments,
     check_numeric,
-    is_missing,
+    null_counts,
     parse_date_arg,
     parse_dates,
+    raise_for_nulls,
     reject_rows,
     require_columns,
     resolve_as_of,
+    segment_fix,
 )
 from .exceptions import EmptyDataError, InvalidDataError
 
@@ -88,24 +89,19 @@ def prepare_subscriptions(
     if mrr_col is not None:
         check_mrr(subscriptions, lf, mrr_col)
         required["mrr_col"] = mrr_col
-    for i, col in enumerate(by_cols):
-        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
-    fixes = {arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")}
+    required.update(by_arguments(by_cols))
+    fixes = {arg: segment_fix(col) for arg, col in required.items() if arg.startswith("by")}
     # Two passes over the data for every count validation needs (a Spark job is costly):
     # what can be checked as given, then what needs the parsed dates.
     checks = [nw.len().alias("n")]
-    checks += [
-        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
-    ]
+    checks += null_counts(lf, required)
     if mrr_col is not None:
         checks.append((nw.col(mrr_col) < 0).cast(nw.Int64).sum().alias("negative"))
     stats = collect(lf.select(checks)).iloc[0]
     if int(stats["n"]) == 0:
         msg = "subscriptions is empty: there are no rows to compute on."
         raise EmptyDataError(msg)
-    for arg, col in required.items():
-        if stats[f"null_{arg}"]:
-            check_no_nulls(subscriptions, lf, {arg: col}, customer_col=customer_col, fix=fixes)
+    raise_for_nulls(subscriptions, lf, stats, required, customer_col=customer_col, fixes=fixes)
     dates = [(start_col, "start_col"), (end_col, "end_col"), (trial_end_col, "trial_end_col")]
     for date_col, arg in dates:
         if date_col is not None:

@@ -292,6 +292,31 @@ class Prepared:
     n_negative: int | None = None
 
 
+def by_arguments(by_cols: list[str]) -> dict[str, str]:
+    """The argument that names each ``by`` column: ``by``, or ``by[i]`` when there are several."""
+    return {f"by[{i}]" if len(by_cols) > 1 else "by": col for i, col in enumerate(by_cols)}
+
+
+def null_counts(lf: nw.LazyFrame, required: dict[str, str]) -> list[nw.Expr]:
+    """One ``null_<argument>`` count of missing values per required column (one engine pass)."""
+    return [is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()]
+
+
+def raise_for_nulls(
+    native: Any,
+    lf: nw.LazyFrame,
+    stats: Any,
+    required: dict[str, str],
+    *,
+    customer_col: str,
+    fixes: dict[str, str],
+) -> None:
+    """Raise :class:`InvalidDataError` for the first required column ``stats`` counts nulls in."""
+    for arg, col in required.items():
+        if stats[f"null_{arg}"]:
+            check_no_nulls(native, lf, {arg: col}, customer_col=customer_col, fix=fixes)
+
+
 def no_positive_orders(amount_col: str | None, *, windowed: bool = False) -> None:
     """Raise :class:`EmptyDataError`: no order has a positive net amount."""
     where = " in the start=/end= window" if windowed else ""
@@ -304,7 +329,7 @@ def no_positive_orders(amount_col: str | None, *, windowed: bool = False) -> Non
     raise EmptyDataError(msg)
 
 
-def _segment_fix(col: str) -> str:
+def segment_fix(col: str) -> str:
     return (
         f"A customer without a segment would vanish from the table; fill them first, e.g. "
         f"df[{col!r}] = df[{col!r}].fillna('unknown')."
@@ -353,14 +378,13 @@ def prepare_orders(
         required["amount_col"] = amount_col
     if order_col is not None:
         required["order_col"] = order_col
-    for i, col in enumerate(by_cols):
-        required[f"by[{i}]" if len(by_cols) > 1 else "by"] = col
+    required.update(by_arguments(by_cols))
     fixes = {
         "order_col": (
             "Lines without an order id cannot be told apart (they would merge into one "
             "order); fill them with unique ids, or leave order_col= out to count rows."
         ),
-        **{arg: _segment_fix(col) for arg, col in required.items() if arg.startswith("by")},
+        **{arg: segment_fix(col) for arg, col in required.items() if arg.startswith("by")},
     }
     lf = parse_dates(orders, lf, date_col, "date_col")
     # One pass over the data for every count validation needs (a Spark job is costly).
@@ -369,9 +393,7 @@ def prepare_orders(
         nw.col(date_col).min().alias("lo"),
         nw.col(date_col).max().alias("hi"),
     ]
-    checks += [
-        is_missing(lf, c).cast(nw.Int64).sum().alias(f"null_{a}") for a, c in required.items()
-    ]
+    checks += null_counts(lf, required)
     if amount_col is not None:
         checks.append((nw.col(amount_col) < 0).cast(nw.Int64).sum().alias("negative"))
     stats = collect(lf.select(checks)).iloc[0]
@@ -379,9 +401,7 @@ def prepare_orders(
     if n_rows == 0:
         msg = "orders is empty: there are no rows to compute on."
         raise EmptyDataError(msg)
-    for arg, col in required.items():
-        if stats[f"null_{arg}"]:
-            check_no_nulls(orders, lf, {arg: col}, customer_col=customer_col, fix=fixes)
+    raise_for_nulls(orders, lf, stats, required, customer_col=customer_col, fixes=fixes)
     check_window(start, end, first=stats["lo"], last=stats["hi"])
 
     lf = handle_duplicates(lf, duplicates, n_rows=n_rows, summed=order_col is not None)
@@ -479,9 +499,7 @@ def handle_duplicates(
     n_dup = total - count_rows(counted.unique())
     if not n_dup:
         return lf
-    text = (
-        f"{what} has {n_dup:,} exact duplicate row(s) (every column equal to another row's)."
-    )
+    text = f"{what} has {n_dup:,} exact duplicate row(s) (every column equal to another row's)."
     if duplicates == "error":
         msg = text + " Remove them (df.drop_duplicates()) or pass duplicates='keep'."
         raise InvalidDataError(msg)

@@ -289,6 +289,12 @@ def _annot_size(texts: np.ndarray, cell_w: float, cell_h: float) -> float:
     return float(np.clip(min(cell_h * 0.5, cell_w / (0.62 * max(longest, 1))), 4.5, 10))
 
 
+_SMALL_COHORT_LAYERS: tuple[dict[str, Any], ...] = (
+    {"facecolor": "white", "alpha": 0.65, "edgecolor": "none", "zorder": 2},
+    {"facecolor": "none", "hatch": "///", "edgecolor": "0.55", "linewidth": 0, "zorder": 2.1},
+)
+
+
 def _mark_small_cohorts(ax: Axes, values: np.ndarray, small: np.ndarray, threshold: int) -> None:
     """Wash out and hatch the observed cells of cohorts below ``threshold`` customers."""
     if not small.any():
@@ -296,29 +302,8 @@ def _mark_small_cohorts(ax: Axes, values: np.ndarray, small: np.ndarray, thresho
     for i in np.flatnonzero(small):
         observed = np.flatnonzero(np.isfinite(values[i]))
         for j in observed:
-            ax.add_patch(
-                Rectangle(
-                    (float(j), float(i)),
-                    1,
-                    1,
-                    facecolor="white",
-                    alpha=0.65,
-                    edgecolor="none",
-                    zorder=2,
-                )
-            )
-            ax.add_patch(
-                Rectangle(
-                    (float(j), float(i)),
-                    1,
-                    1,
-                    facecolor="none",
-                    hatch="///",
-                    edgecolor="0.55",
-                    linewidth=0,
-                    zorder=2.1,
-                )
-            )
+            for style in _SMALL_COHORT_LAYERS:  # a white wash, then the hatching over it
+                ax.add_patch(Rectangle((float(j), float(i)), 1, 1, **style))
     for text in ax.texts:
         x, y = text.get_position()
         if small[int(y)]:

@@ -9,7 +9,7 @@ are NaN, never 0.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, get_args
 
 import narwhals as nw
 import numpy as np
@@ -42,13 +42,7 @@ CohortValues = Literal[
     "revenue",
     "cumulative_revenue_per_customer",
 ]
-COHORT_VALUES: tuple[str, ...] = (
-    "customers",
-    "retention",
-    "retention_unbounded",
-    "revenue",
-    "cumulative_revenue_per_customer",
-)
+COHORT_VALUES: tuple[str, ...] = get_args(CohortValues)
 _COHORT = "_rk_cohort"
 _ORIGIN = "_rk_origin"
 _AGE = "_rk_age"

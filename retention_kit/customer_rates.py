@@ -15,6 +15,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._arguments import check_non_negative, check_percent
 from ._docstrings import fill_doc
 from ._frames import Freq, check_freq, collect
 from ._validation import (
@@ -29,11 +30,9 @@ from ._validation import (
 )
 from .exceptions import RetentionKitError
 from .intervals import MIN_READABLE_N, wilson_interval
-from .metrics import _count, _percent
 from .periods import period_summary
 
 __all__ = ["average_order_value", "clv_summary", "loyal_customer_rate", "repeat_purchase_rate"]
-
 
 
 def _customer_counts(
@@ -386,9 +385,9 @@ def clv_summary(
     True
     """
     freq = check_freq(freq)  # type: ignore[assignment]
-    margin = _percent(gross_margin, "gross_margin")
-    _percent(discount_rate, "discount_rate", upper=1000, hint=False)
-    cac = _count(acquisition_cost, "acquisition_cost")
+    margin = check_percent(gross_margin, "gross_margin")
+    check_percent(discount_rate, "discount_rate", upper=1000, hint=False)
+    cac = check_non_negative(acquisition_cost, "acquisition_cost")
     summary = period_summary(
         orders,
         customer_col=customer_col,

@@ -28,15 +28,14 @@ The models, in short:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from ._arguments import check_whole_number
 from ._docstrings import fill_doc
 from ._frames import DAYS_PER_UNIT
-from .exceptions import RetentionKitError
 
 __all__ = ["load_invoices", "load_nps", "load_orders", "load_subscriptions"]
 
@@ -103,28 +102,6 @@ _NPS_NOISE_SD = 2.1
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _check_count(value: object, name: str, example: int) -> int:
-    """Return ``value`` as an int if it is an integer >= 1, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        msg = (
-            f"`{name}` must be an integer >= 1, got {value!r}. "
-            f"Pass a positive whole number, e.g. {name}={example}."
-        )
-        raise RetentionKitError(msg)
-    return int(value)
-
-
-def _check_seed(seed: object) -> int:
-    """Return ``seed`` as an int if it is an integer >= 0, else raise."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        msg = (
-            f"`seed` must be an integer >= 0, got {seed!r}. "
-            "Pass a non-negative whole number, e.g. seed=42."
-        )
-        raise RetentionKitError(msg)
-    return int(seed)
 
 
 def _ids(prefix: str, n: int, width: int) -> list[str]:
@@ -303,8 +280,8 @@ def load_orders(*, n_customers: int = 4000, seed: int = 42) -> pd.DataFrame:
     >>> load_orders(n_customers=50, seed=1).equals(load_orders(n_customers=50, seed=1))
     True
     """
-    n_customers = _check_count(n_customers, "n_customers", 4000)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_customers = check_whole_number(n_customers, "n_customers", minimum=1, example=4000)
+    rng = np.random.default_rng(check_whole_number(seed, "seed", minimum=0, example=42))
     arrival, channel, region = _draw_customers(rng, n_customers)  # must be the first draw
 
     # Per-customer traits.
@@ -439,8 +416,8 @@ def load_subscriptions(*, n_customers: int = 1500, seed: int = 7) -> pd.DataFram
     >>> bool(subs.loc[active, "mrr"].sum() > 0)
     True
     """
-    n_customers = _check_count(n_customers, "n_customers", 1500)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_customers = check_whole_number(n_customers, "n_customers", minimum=1, example=1500)
+    rng = np.random.default_rng(check_whole_number(seed, "seed", minimum=0, example=42))
 
     # Channel: the same as in load_orders() for the shared ids, fresh draws beyond them.
     _, base_channel = _default_customer_base()
@@ -583,8 +560,8 @@ def load_nps(*, n_responses: int = 3000, seed: int = 11) -> pd.DataFrame:
     >>> bool(by_year[2024] > by_year[2023])
     True
     """
-    n_responses = _check_count(n_responses, "n_responses", 3000)
-    rng = np.random.default_rng(_check_seed(seed))
+    n_responses = check_whole_number(n_responses, "n_responses", minimum=1, example=3000)
+    rng = np.random.default_rng(check_whole_number(seed, "seed", minimum=0, example=42))
     arrival, base_channel = _default_customer_base()
 
     n_days = _SPAN_DAYS - _NPS_FIRST_DAY

@@ -19,6 +19,8 @@ result is the same whatever the engine. Text files are read the same way everywh
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,17 +148,24 @@ def _check_engine(engine: str) -> None:
         raise RetentionKitError(msg)
 
 
-def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: Any) -> Any:
-    """:func:`retention_kit._columns.build`, with engine failures on a file explained."""
-    require_columns(lf, {s.arg: s.col for s in [options.get("customer"), *specs] if s})
+@contextlib.contextmanager
+def _explained(path: Path | None) -> Iterator[None]:
+    """Re-raise an engine failure while reading the file ``path`` as a clear CSV error."""
     try:
-        return build(lf, specs, **options)
+        yield
     except RetentionKitError:
         raise
     except Exception as err:
         if path is None:
             raise
         raise _files.csv_error(path, None, err) from None
+
+
+def _build(lf: nw.LazyFrame, path: Path | None, specs: list[Spec], **options: Any) -> Any:
+    """:func:`retention_kit._columns.build`, with engine failures on a file explained."""
+    require_columns(lf, {s.arg: s.col for s in [options.get("customer"), *specs] if s})
+    with _explained(path):
+        return build(lf, specs, **options)
 
 
 def _duplicates(
@@ -166,14 +175,8 @@ def _duplicates(
     require_columns(lf, {"customer_col": customer_col})
     has_id = ~blank(customer_col, lf.collect_schema()[customer_col])
     where = f"the file {path.name!r}" if path is not None else "orders"
-    try:
+    with _explained(path):
         return handle_duplicates(lf, duplicates, summed=summed, what=where, among=has_id)
-    except RetentionKitError:
-        raise
-    except Exception as err:
-        if path is None:
-            raise
-        raise _files.csv_error(path, None, err) from None
 
 
 def _policy(missing_customers: str, drop_missing_customers: bool | None) -> MissingCustomers:

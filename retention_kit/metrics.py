@@ -8,10 +8,9 @@ The rates computed from orders (repeat purchase, loyalty, AOV, ``clv_summary``) 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from ._validation import warn
+from ._arguments import check_non_negative, check_percent
 from .exceptions import RetentionKitError
 
 __all__ = [
@@ -32,37 +31,12 @@ _MOVED = ("average_order_value", "clv_summary", "loyal_customer_rate", "repeat_p
 # --- formulas on plain numbers ---------------------------------------------------------------
 
 
-def _count(value: Any, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        msg = f"{name}={value!r} must be a number."
-        raise RetentionKitError(msg) from None
-    if not math.isfinite(number) or number < 0:
-        msg = f"{name}={value!r} must be a finite number >= 0."
-        raise RetentionKitError(msg)
-    return number
-
-
-def _percent(value: Any, name: str, *, upper: float = 100.0, hint: bool = True) -> float:
-    number = _count(value, name)
-    if number > upper:
-        msg = f"{name}={value!r} is a percentage and must be between 0 and {upper:g}."
-        raise RetentionKitError(msg)
-    if hint and 0 < number < 1:
-        warn(
-            f"{name}={value!r} looks like a fraction; retention_kit takes percentages "
-            f"(pass {number * 100:g} for {number:.0%})."
-        )
-    return number
-
-
 def _lost_share(
     lost: Any, start: Any, *, names: tuple[str, str], undefined: str, why: str = ""
 ) -> float:
     """``lost / start * 100`` for a churn formula, with its arguments checked by name."""
     lost_name, start_name = names
-    lost_n, start_n = _count(lost, lost_name), _count(start, start_name)
+    lost_n, start_n = check_non_negative(lost, lost_name), check_non_negative(start, start_name)
     if start_n == 0:
         msg = f"{start_name}=0: {undefined}."
         raise RetentionKitError(msg)
@@ -105,7 +79,11 @@ def retention_rate(start: float, end: float, new: float) -> float:
     >>> retention_rate(100, 100, 10)
     90.0
     """
-    s, e, n = _count(start, "start"), _count(end, "end"), _count(new, "new")
+    s, e, n = (
+        check_non_negative(start, "start"),
+        check_non_negative(end, "end"),
+        check_non_negative(new, "new"),
+    )
     if s == 0:
         msg = (
             "start=0: with no customers at the start the retention rate is undefined. "
@@ -204,9 +182,9 @@ def clv_repeat_formula(
     >>> clv_repeat_formula(50.0, 40.0, acquisition_cost=5.0)
     15.0
     """
-    aov = _count(average_order_value, "average_order_value")
-    rate = _percent(repeat_purchase_rate, "repeat_purchase_rate")
-    cac = _count(acquisition_cost, "acquisition_cost")
+    aov = check_non_negative(average_order_value, "average_order_value")
+    rate = check_percent(repeat_purchase_rate, "repeat_purchase_rate")
+    cac = check_non_negative(acquisition_cost, "acquisition_cost")
     return aov * rate / 100 - cac
 
 
@@ -242,11 +220,11 @@ def clv_lifespan_formula(
     >>> clv_lifespan_formula(1200, 50.0, 40.0, 3, 400)
     180.0
     """
-    per = _count(transactions_per_period, "transactions_per_period")
-    aov = _count(average_order_value, "average_order_value")
-    margin = _percent(gross_margin, "gross_margin")
-    life = _count(lifespan_periods, "lifespan_periods")
-    n = _count(customers, "customers")
+    per = check_non_negative(transactions_per_period, "transactions_per_period")
+    aov = check_non_negative(average_order_value, "average_order_value")
+    margin = check_percent(gross_margin, "gross_margin")
+    life = check_non_negative(lifespan_periods, "lifespan_periods")
+    n = check_non_negative(customers, "customers")
     if n == 0:
         msg = "customers=0: CLV per customer needs at least one customer."
         raise RetentionKitError(msg)
@@ -280,8 +258,8 @@ def clv_retention_margin(margin: float, retention: float, discount_rate: float) 
     266.67
     """
     m = float(margin)
-    r = _percent(retention, "retention") / 100
-    d = _percent(discount_rate, "discount_rate", upper=1000, hint=False) / 100
+    r = check_percent(retention, "retention") / 100
+    d = check_percent(discount_rate, "discount_rate", upper=1000, hint=False) / 100
     if r >= 1 + d:
         msg = f"retention={retention!r}: the formula needs retention < 100 + discount_rate."
         raise RetentionKitError(msg)
@@ -296,8 +274,8 @@ def clv_arpa_churn(arpa: float, churn: float) -> float:
     >>> clv_arpa_churn(50.0, 5.0)
     1000.0
     """
-    value = _count(arpa, "arpa")
-    rate = _percent(churn, "churn")
+    value = check_non_negative(arpa, "arpa")
+    rate = check_percent(churn, "churn")
     if rate == 0:
         msg = "churn=0: with no churn the heuristic lifetime is infinite; CLV is undefined."
         raise RetentionKitError(msg)
@@ -312,8 +290,8 @@ def clv_arpu_retention(arpu: float, retention: float) -> float:
     >>> clv_arpu_retention(50.0, 95.0)
     1000.0
     """
-    value = _count(arpu, "arpu")
-    rate = _percent(retention, "retention")
+    value = check_non_negative(arpu, "arpu")
+    rate = check_percent(retention, "retention")
     if rate == 100:
         msg = "retention=100: nobody ever leaves, so the heuristic CLV is infinite."
         raise RetentionKitError(msg)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._answers import COUNTS, answers_as_of, count_groups, prepare_answers
 from ._docstrings import fill_doc
 from ._frames import (
     Freq,
@@ -25,11 +26,9 @@ from ._frames import (
 )
 from ._validation import PERIOD, as_list
 from .exceptions import RetentionKitError
-from .intervals import MIN_READABLE_N
-from .nps import _COUNTS, _as_of, _check_options, _count_groups, _prepare_answers
+from .intervals import MIN_READABLE_N, check_confidence
 
 __all__ = ["nps_change_test"]
-
 
 
 @fill_doc
@@ -133,16 +132,16 @@ def nps_change_test(
     change (interval -16.2 to +6.9 points).
     """  # noqa: E501 - the verdict is one long line of text
     by_cols = as_list(by)
-    _check_options(confidence=confidence)
+    check_confidence(confidence)
     check_freq(freq)
     if date_col is None:
         msg = "nps_change_test compares periods: pass date_col= with the answer dates."
         raise RetentionKitError(msg)
-    lf, span = _prepare_answers(
+    lf, span = prepare_answers(
         answers, score_col=score_col, date_col=date_col, by_cols=by_cols, dated=True
     )
-    counts = _count_groups(lf, by_cols, date_col=date_col, freq=freq)
-    cutoff = _as_of(as_of, span)
+    counts = count_groups(lf, by_cols, date_col=date_col, freq=freq)
+    cutoff = answers_as_of(as_of, span)
     present = np.unique(counts[PERIOD].to_numpy())
     b_idx, a_idx = _resolve_periods(before, after, freq, present, cutoff)
     for idx, arg in ((b_idx, "before"), (a_idx, "after")):
@@ -165,7 +164,7 @@ def nps_change_test(
         part = counts[counts[PERIOD] == idx]
         merged = groups.merge(part, how="left", on=by_cols) if by_cols else part
         merged = merged.drop(columns=[PERIOD]).reset_index(drop=True)
-        sides[name] = merged[_COUNTS].fillna(0).astype("int64")
+        sides[name] = merged[COUNTS].fillna(0).astype("int64")
     result = _compare(
         sides["before"],
         sides["after"],

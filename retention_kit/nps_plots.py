@@ -19,8 +19,10 @@ from matplotlib.patches import Patch
 from ._docstrings import fill_doc
 from ._plot_helpers import (
     MAX_ROW_LABELS,
+    add_interval_entry,
     as_list,
     get_ax,
+    interval_band,
     label_text,
     period_axis,
     place_legend,
@@ -124,18 +126,9 @@ def _nps_over_periods(
             label=literal(segment) if segment is not None else "NPS",
             **(style | kwargs),
         )
-        ax.fill_between(
-            x,
-            part["nps_low"].to_numpy(dtype=float, na_value=np.nan),
-            part["nps_high"].to_numpy(dtype=float, na_value=np.nan),
-            color=color,
-            alpha=0.18,
-            linewidth=0,
-            label="_interval",
-        )
+        interval_band(ax, x, part["nps_low"], part["nps_high"], color)
     handles, labels = ax.get_legend_handles_labels()
-    handles.append(Patch(facecolor="0.5", alpha=0.3))
-    labels.append("95% interval")
+    add_interval_entry(handles, labels)
     period_axis(ax, periods, legend_outside=place_legend(ax, handles, labels))
     ax.set(xlabel="Period")
 

@@ -15,12 +15,13 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ._docstrings import fill_doc
 from ._plot_helpers import (
+    add_interval_entry,
     as_list,
     get_ax,
+    interval_band,
     period_axis,
     place_legend,
     require_columns,
@@ -153,20 +154,11 @@ def plot_period_metrics(
                 )
             low, high = f"{metric}_low", f"{metric}_high"
             if show_interval and low in part and high in part:
-                ax.fill_between(
-                    x,
-                    part[low].to_numpy(dtype=float, na_value=np.nan),
-                    part[high].to_numpy(dtype=float, na_value=np.nan),
-                    color=color,
-                    alpha=0.18,
-                    linewidth=0,
-                    label="_interval",
-                )
+                interval_band(ax, x, part[low], part[high], color)
 
     handles, labels = ax.get_legend_handles_labels()
     if show_interval and any(f"{m}_low" in summary and f"{m}_high" in summary for m in metric_list):
-        handles.append(Patch(facecolor="0.5", alpha=0.3))
-        labels.append("95% interval")
+        add_interval_entry(handles, labels)
     if any_incomplete:
         handles.append(
             Line2D([], [], color="0.3", linestyle="--", marker="o", markerfacecolor="white")

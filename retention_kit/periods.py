@@ -48,13 +48,16 @@ from ._frames import (
     Freq,
     Incomplete,
     check_freq,
-    check_incomplete,
-    check_option,
     collect,
-    is_complete,
     period_index,
-    python_period_index,
-    to_periods,
+)
+from ._period_rates import (
+    Denominator,
+    Reactivations,
+    check_policy,
+    churn_rate,
+    current_period,
+    finish_table,
 )
 from ._validation import (
     CUSTOMER,
@@ -65,21 +68,13 @@ from ._validation import (
     as_list,
     check_window,
     no_positive_orders,
-    parse_date_arg,
     prepare_orders,
     resolve_as_of,
     warns_once,
 )
-from .exceptions import EmptyDataError, RetentionKitError
-from .intervals import wilson_interval
+from .exceptions import RetentionKitError
 
 __all__ = ["compare_churn_policies", "period_summary"]
-
-Denominator = Literal["start", "start_plus_new", "average"]
-Reactivations = Literal["separate", "net"]
-
-
-COUNT_COLUMNS = ["S", "E", "N", "retained", "lost", "reactivated", "joined_and_left"]
 
 
 @fill_doc
@@ -175,7 +170,7 @@ def period_summary(
     2  2024-03  3  1  0         0     3            1   0.000000
     """
     freq = check_freq(freq)  # type: ignore[assignment]
-    _check_policy(denominator, reactivations, incomplete)
+    check_policy(denominator, reactivations, incomplete)
     if not isinstance(active_window, int) or active_window < 1:
         msg = f"active_window={active_window!r} must be a whole number of periods >= 1."
         raise RetentionKitError(msg)
@@ -222,7 +217,7 @@ def period_summary(
         no_positive_orders(amount_col)
 
     first_period = int(active[PERIOD].min())
-    last_period = _last_period(as_of_ts, freq)
+    last_period = current_period(as_of_ts, freq)
     grid = _grid(active, by_cols, first_period, last_period)
     counts = grid.merge(active, on=keys, how="left").fillna({"E": 0, "N": 0, "retained": 0})
     counts = counts.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -234,7 +229,7 @@ def period_summary(
     counts["lost"] = counts["S"] - counts["retained"]
     counts["reactivated"] = counts["E"] - counts["retained"] - counts["N"]
     counts["joined_and_left"] = 0
-    return _finish(
+    return finish_table(
         counts,
         by_cols=by_cols,
         freq=freq,
@@ -321,7 +316,7 @@ def compare_churn_policies(
             extra = {} if window is None else {"active_window": window}
             summaries[window] = summarise(data, **kwargs, **extra)
         table = summaries[window]
-        churn = _churn(
+        churn = churn_rate(
             table,
             denominator=option["denominator"],
             reactivations=option["reactivations"],
@@ -341,141 +336,12 @@ def compare_churn_policies(
 # --- shared pieces -------------------------------------------------------------------------
 
 
-def _check_policy(denominator: str, reactivations: str, incomplete: str) -> None:
-    check_option("denominator", denominator, ("start", "start_plus_new", "average"))
-    check_option("reactivations", reactivations, ("separate", "net"))
-    check_incomplete(incomplete)
-
-
-def _last_period(as_of: pd.Timestamp, freq: str) -> int:
-    """Index of the period holding ``as_of`` (complete or not)."""
-    return python_period_index(as_of, freq)
-
-
 def _grid(active: pd.DataFrame, by_cols: list[str], first: int, last: int) -> pd.DataFrame:
     periods = pd.DataFrame({PERIOD: np.arange(first, last + 1, dtype="int64")})
     if not by_cols:
         return periods
     segments = active[by_cols].drop_duplicates()
     return segments.merge(periods, how="cross")
-
-
-def _churn(
-    counts: pd.DataFrame, *, denominator: str, reactivations: str, same_period: bool
-) -> np.ndarray:
-    """Churn in percent under one policy, from the per-period counts."""
-    s = counts["S"].to_numpy(dtype=float)
-    e = counts["E"].to_numpy(dtype=float)
-    n = counts["N"].to_numpy(dtype=float)
-    lost = counts["lost"].to_numpy(dtype=float)
-    if same_period:
-        lost = lost + counts["joined_and_left"].to_numpy(dtype=float)
-    if reactivations == "net":
-        lost = lost - counts["reactivated"].to_numpy(dtype=float)
-    base = {"start": s, "start_plus_new": s + n, "average": (s + e) / 2}[denominator]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(base > 0, lost / base * 100, np.nan)
-
-
-def _finish(
-    counts: pd.DataFrame,
-    *,
-    by_cols: list[str],
-    freq: str,
-    as_of: pd.Timestamp,
-    start: Any,
-    end: Any,
-    denominator: str,
-    reactivations: str,
-    same_period: bool,
-    incomplete: str,
-    confidence: float,
-) -> pd.DataFrame:
-    """Rates, intervals, completeness and notes from the per-period counts."""
-    out = counts.copy()
-    for col in COUNT_COLUMNS:
-        out[col] = out[col].astype("int64")
-    s = out["S"].to_numpy(dtype=float)
-    e = out["E"].to_numpy(dtype=float)
-    n = out["N"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["crr_seed"] = np.where(s > 0, (e - n) / s * 100, np.nan)
-        out["crr"] = np.where(s > 0, out["retained"] / s * 100, np.nan)
-    out["churn"] = _churn(
-        out, denominator=denominator, reactivations=reactivations, same_period=same_period
-    )
-    out["crr_low"], out["crr_high"] = wilson_interval(
-        out["retained"], out["S"], confidence=confidence
-    )
-    default_policy = denominator == "start" and reactivations == "separate" and not same_period
-    if default_policy:
-        out["churn_low"], out["churn_high"] = wilson_interval(
-            out["lost"], out["S"], confidence=confidence
-        )
-    else:
-        # A Wilson interval needs a count out of a count; these policies are not one.
-        out["churn_low"] = np.nan
-        out["churn_high"] = np.nan
-
-    periods = to_periods(out[PERIOD], freq)
-    out["complete"] = is_complete(out[PERIOD], freq, as_of)
-    out["note"] = _notes(out, denominator)
-    out.loc[~out["complete"], "note"] = (
-        f"incomplete: data runs to {as_of:%Y-%m-%d}; " + out.loc[~out["complete"], "note"]
-    ).str.rstrip("; ")
-    out.insert(len(by_cols), "period", periods)
-    out = out.drop(columns=[PERIOD])
-    if incomplete == "exclude":
-        out = out[out["complete"]]
-    before_window = len(out)
-    start_ts, end_ts = parse_date_arg(start, "start"), parse_date_arg(end, "end")
-    if start_ts is not None:
-        out = out[[p.end_time >= start_ts for p in out["period"]]]
-    if end_ts is not None:
-        out = out[[p.start_time <= end_ts for p in out["period"]]]
-    if before_window and out.empty:
-        msg = (
-            f"start={start!r}, end={end!r} select no complete {freq} (the table has "
-            f"{before_window} up to {as_of:%Y-%m-%d}): widen the window, or pass "
-            f"incomplete='flag' to see the period still running."
-        )
-        raise EmptyDataError(msg)
-    columns = [
-        *by_cols,
-        "period",
-        *COUNT_COLUMNS,
-        "crr_seed",
-        "crr",
-        "churn",
-        "crr_low",
-        "crr_high",
-        "churn_low",
-        "churn_high",
-        "complete",
-        "note",
-    ]
-    return out[columns].reset_index(drop=True)
-
-
-def _notes(out: pd.DataFrame, denominator: str) -> pd.Series:
-    """Why a rate is missing, or why the seed CRR differs, per row."""
-    s = out["S"].to_numpy(dtype="int64")
-    churn = out["churn"].to_numpy(dtype=float)
-    reactivated = out["reactivated"].to_numpy(dtype="int64")
-    joined_and_left = out["joined_and_left"].to_numpy(dtype="int64")
-    notes = []
-    for i in range(len(out)):
-        parts = []
-        if s[i] == 0:
-            parts.append("S = 0: no customers at the start, CRR undefined")
-        elif denominator != "start" and np.isnan(churn[i]):
-            parts.append("churn denominator is 0")
-        if s[i] > 0 and reactivated[i]:
-            parts.append(f"seed CRR counts {reactivated[i]} reactivated customer(s) as kept")
-        if s[i] > 0 and joined_and_left[i]:
-            parts.append(f"{joined_and_left[i]} joined and left inside the period")
-        notes.append("; ".join(parts))
-    return pd.Series(notes, index=out.index, dtype="object")
 
 
 def __getattr__(name: str) -> Any:

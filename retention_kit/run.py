@@ -141,10 +141,6 @@ def _inside(path: Path, root: Path) -> Path:
     return path
 
 
-def _non_empty(folder: Path) -> bool:
-    return folder.is_dir() and any(folder.iterdir())
-
-
 # --- one notebook -----------------------------------------------------------------------------
 
 
@@ -475,6 +471,8 @@ def run_report(
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             msg = f"notebooks: {name!r} is not a notebook name (letters, digits, _ and -)."
             raise RetentionKitError(msg)
+    from ._files import non_empty  # pandas only once a report runs
+
     out_dir = check_out_dir(out_dir)
     with signals_raise():
         try:
@@ -484,7 +482,7 @@ def run_report(
             raise RetentionKitError(msg) from None
         with ReportLock(out_dir):
             _clear_leftovers(out_dir)
-            if _non_empty(out_dir) and not force:
+            if non_empty(out_dir) and not force:
                 msg = (
                     f"out_dir={str(out_dir)!r} already exists and is not empty; pass "
                     f"force=True to replace it, or choose another folder."

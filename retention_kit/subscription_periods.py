@@ -17,10 +17,10 @@ import pandas as pd
 
 from ._docstrings import fill_doc
 from ._frames import Freq, Incomplete, check_freq, collect, period_index
+from ._period_rates import Denominator, Reactivations, check_policy, current_period, finish_table
 from ._spells import prepare_subscriptions
 from ._validation import CUSTOMER, END, PERIOD, START, check_window
 from .exceptions import EmptyDataError
-from .periods import Denominator, Reactivations, _check_policy, _finish, _last_period
 
 __all__ = ["subscription_summary"]
 
@@ -107,7 +107,7 @@ def subscription_summary(
     1  2024-01  2  2  2         1     1                1       0.0  50.0
     """
     freq = check_freq(freq)  # type: ignore[assignment]
-    _check_policy(denominator, reactivations, incomplete)
+    check_policy(denominator, reactivations, incomplete)
     prepared = prepare_subscriptions(
         subscriptions,
         customer_col=customer_col,
@@ -164,13 +164,13 @@ def subscription_summary(
         raise EmptyDataError(msg)
 
     first_period = int(shapes["_rk_a"].min())
-    last_period = _last_period(as_of_ts, freq)
+    last_period = current_period(as_of_ts, freq)
     frames = []
     groups = shapes.groupby(by_cols, sort=True, dropna=False) if by_cols else [((), shapes)]
     for key, part in groups:
         frames.append(_interval_counts(part, first_period, last_period, by_cols, key))
     counts = pd.concat(frames, ignore_index=True)
-    return _finish(
+    return finish_table(
         counts,
         by_cols=by_cols,
         freq=freq,
@@ -183,8 +183,6 @@ def subscription_summary(
         incomplete=incomplete,
         confidence=confidence,
     )
-
-
 
 
 def _interval_counts(

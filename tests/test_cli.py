@@ -129,38 +129,6 @@ def test_report_runs_and_writes_everything(tmp_path):
     assert again.returncode == 2 and "--force" in again.stderr
 
 
-def test_failing_notebook_is_named_and_others_kept(tmp_path, monkeypatch):
-    from retention_kit import cli, run
-    from retention_kit._report_inputs import _parameters
-
-    source = tmp_path / "nbs"
-    source.mkdir()
-    for name in ["report", "02_cohorts"]:
-        (source / f"{name}.ipynb").write_bytes((run.notebook_dir() / f"{name}.ipynb").read_bytes())
-    broken = json.loads((source / "02_cohorts.ipynb").read_text())
-    broken["cells"].append(
-        {
-            "cell_type": "code",
-            "id": "boom",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": "raise RuntimeError('boom in cohorts')",
-        }
-    )
-    (source / "02_cohorts.ipynb").write_text(json.dumps(broken))
-    monkeypatch.setattr(run, "notebook_dir", lambda: source)
-    out = tmp_path / "out"
-    params = _parameters(cli.build_parser().parse_args(["report", "--data", "demo"]))
-    result = run.run_report(
-        params, out, notebooks=["02_cohorts", "report"], html=False, progress=False
-    )
-    assert result.succeeded == ["report"]
-    assert "boom in cohorts" in result.failed["02_cohorts"]
-    assert (out / "02_cohorts.ipynb").is_file()  # partial output kept
-    assert (out / "metrics.json").is_file()
-
-
 def test_notebooks_command_lists_parameters(capsys):
     assert main(["notebooks"]) == 0
     out = capsys.readouterr().out

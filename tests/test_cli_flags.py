@@ -4,28 +4,13 @@ The flag comes from one table, ``_report_inputs.FLAGS``, keyed by (data source, 
 looked up with the error's ``.argument``, not found by a pattern in the message.
 """
 
-import pickle
-
 import pandas as pd
 import pytest
 
 import retention_kit as rk
 from retention_kit import cli
 from retention_kit._report_inputs import FLAGS, flag_for, flag_message
-from retention_kit.exceptions import MissingColumnError, RetentionKitError
-
-
-def test_attributes_message_and_bases():
-    err = MissingColumnError(
-        "customer_col='id': no such column.", argument="customer_col", column="id"
-    )
-    assert (err.argument, err.column) == ("customer_col", "id")
-    assert str(err) == "customer_col='id': no such column."  # not KeyError's quoted repr
-    assert isinstance(err, KeyError) and isinstance(err, RetentionKitError)
-    bare = MissingColumnError("no column")
-    assert (bare.argument, bare.column, str(bare)) == (None, None, "no column")
-    again = pickle.loads(pickle.dumps(err))  # errors cross worker processes
-    assert (again.argument, again.column, str(again)) == ("customer_col", "id", str(err))
+from retention_kit.exceptions import MissingColumnError
 
 
 def test_validation_sets_argument_and_column():

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from report_notebooks import section_notebook
 
 import retention_kit as rk
 from retention_kit import cli, datasets
@@ -271,15 +272,6 @@ def test_default_out_name_stays_in_reports(data, name):
     assert out.name.endswith(f"-{name}") and len(out.name) <= 71
 
 
-def test_runner_refuses_paths_outside_the_folder(tmp_path):
-    with pytest.raises(RetentionKitError, match="outside the report folder"):
-        runner._inside(tmp_path / "r" / ".." / "x.html", tmp_path / "r")
-    params = _parameters(cli.build_parser().parse_args(report_args()))
-    with pytest.raises(RetentionKitError, match="'../report' is not a notebook name"):
-        runner.run_report(params, tmp_path / "r", notebooks=["../report"])
-    assert not (tmp_path / "r").exists()
-
-
 # --- the lock ---------------------------------------------------------------------------------
 
 
@@ -325,90 +317,6 @@ def test_lock_of_a_live_process_is_respected(tmp_path):
 
 
 # --- failed sections and the summary page -----------------------------------------------------
-
-SECTION_NOTE = {"retention_kit": {"failed_section": "Cohorts", "reason": "no complete cohort"}}
-
-
-def section_notebook(extra_source: str = "") -> nbformat.NotebookNode:
-    """A tiny report notebook whose "Cohorts" section fails the way reporting.section shows."""
-    params = nbformat.v4.new_code_cell('data = "demo"\noutput_dir = None')
-    params.metadata["tags"] = ["parameters"]
-    cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "from IPython.display import display\n"
-            "import json, pathlib, sys\n"
-            "print('secret stderr text', file=sys.stderr)\n"
-            f"display({{'text/markdown': 'Cohorts could not be computed.'}}, raw=True, "
-            f"metadata={SECTION_NOTE!r})\n"
-            "display({'text/plain': 'Traceback detail XYZ'}, raw=True, "
-            "metadata={'retention_kit': {'detail': True}})\n"
-            "pathlib.Path(output_dir, 'metrics.json').write_text(json.dumps("
-            "{'period': '2024-12', 'customers_active': 1234, 'crr': 67.5, 'churn': 32.5, "
-            "'revenue': 60150.0, 'aov': 1.0}))"
-        ),
-    ]
-    if extra_source:
-        cells.append(nbformat.v4.new_code_cell(extra_source))
-    return nbformat.v4.new_notebook(
-        cells=cells,
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-
-
-def test_failed_sections_are_read_from_outputs():
-    nb = section_notebook()
-    nb.cells[1].outputs = [
-        nbformat.v4.new_output("display_data", data={"text/markdown": "x"}, metadata=SECTION_NOTE),
-        nbformat.v4.new_output("display_data", data={"text/plain": "y"}, metadata={}),
-    ]
-    assert runner.failed_sections(nb) == [runner.FailedSection("Cohorts", "no complete cohort")]
-
-
-def test_summary_of_a_failed_notebook_has_no_traceback(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-    from papermill.execute import raise_for_execution_errors
-
-    nb = section_notebook()
-    nb.cells[1].outputs = [
-        nbformat.v4.new_output("stream", name="stderr", text="secret stderr text\n"),
-        nbformat.v4.new_output("stream", name="stdout", text="kept stdout text\n"),
-        nbformat.v4.new_output(
-            "display_data",
-            data={"text/plain": "Traceback detail XYZ"},
-            metadata={"retention_kit": {"detail": True}},
-        ),
-        nbformat.v4.new_output(
-            "error",
-            ename="ValueError",
-            evalue="bad <b>thing</b>",
-            traceback=[
-                "\x1b[31mTraceback (most recent call last)\x1b[0m",
-                "ValueError: bad <b>thing</b>",
-            ],
-        ),
-    ]
-    path = tmp_path / "nb.ipynb"
-    with pytest.raises(PapermillExecutionError):
-        raise_for_execution_errors(nb, str(path))  # writes papermill's red banner cells
-    runner._write_html(path, tmp_path)
-    summary = (tmp_path / "nb.summary.html").read_text()
-    full = (tmp_path / "nb.html").read_text()
-    for hidden in [
-        "secret stderr text",
-        "Traceback",
-        "An Exception was encountered",
-        "papermill-error-cell",
-    ]:
-        assert hidden not in summary, hidden
-        assert hidden in full, hidden
-    assert "kept stdout text" in summary
-    assert (
-        "This part of the report could not be produced: ValueError: bad &lt;b&gt;thing&lt;/b&gt;"
-        in summary
-    )
 
 
 def write_notebooks(folder: Path, **sources: nbformat.NotebookNode) -> Path:
@@ -563,13 +471,3 @@ def test_killed_run_leaves_out_as_it_was(tmp_path, sig, code, jobs):
     shutil.rmtree(private_tmp, ignore_errors=True)
 
 
-def test_leftovers_of_a_killed_run_are_cleared_under_the_lock(tmp_path):
-    out = tmp_path / "r"
-    (tmp_path / ".r.partial-999999").mkdir()
-    (tmp_path / ".r.partial-999999" / "report.ipynb").write_text("half")
-    (tmp_path / ".r.old-999999").mkdir()  # died between its two renames: the report is here
-    (tmp_path / ".r.old-999999" / "report.html").write_text("earlier")
-    with ReportLock(out):
-        runner._clear_leftovers(out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
-    assert (out / "report.html").read_text() == "earlier"

@@ -17,13 +17,6 @@ from retention_kit.exceptions import RetentionKitError
 from retention_kit.nps_change import nps_change_test
 
 
-def test_old_path_still_imports() -> None:
-    from retention_kit.nps import nps_change_test as old
-
-    assert old is nps_change_test is retention_kit.nps_change_test
-
-
-
 def two_quarters(first: list[int], second: list[int], **extra: list[Any]) -> pd.DataFrame:
     dates = ["2024-08-15"] * len(first) + ["2024-12-31"] * len(second)
     return answers(first + second, date=pd.to_datetime(dates), **extra)

@@ -10,18 +10,12 @@ from hypothesis import strategies as st
 import retention_kit as rk
 import retention_kit.periods
 from retention_kit.exceptions import InvalidDataError
-from retention_kit.subscription_periods import subscription_summary
 
 COUNTS = ["S", "E", "N", "retained", "lost", "reactivated", "joined_and_left"]
 
 
 def counts_of(table):
     return table.set_index(table["period"].astype(str))[COUNTS].to_dict("index")
-
-
-def test_old_path_still_imports():
-    assert retention_kit.periods.subscription_summary is subscription_summary
-    assert rk.subscription_summary is subscription_summary
 
 
 # --- subscriptions, worked by hand (see conftest.hand_subscriptions) ----------------------------
@@ -93,7 +87,6 @@ def test_subscription_identities_on_demo_data():
         n_end = table["N"] - table["joined_and_left"]
         assert (table["retained"] + table["reactivated"] + n_end == table["E"]).all()
         assert (table[COUNTS] >= 0).all().all()
-
 
 
 # --- property tests ---------------------------------------------------------------------------

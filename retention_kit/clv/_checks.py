@@ -97,6 +97,24 @@ def _check(condition: np.ndarray, arr: np.ndarray, name: str, problem: str, fix:
         raise InvalidDataError(msg)
 
 
+def _check_whole(
+    arr: np.ndarray, name: str, fix: str, problem: str = "must be whole numbers >= 0"
+) -> None:
+    """Raise naming the values of ``arr`` that are negative or fractional."""
+    _check((arr >= 0) & (arr == np.round(arr)), arr, name, problem, fix)
+
+
+def _check_no_recency_without_repeats(x: np.ndarray, t_x: np.ndarray, what: str) -> None:
+    """Raise naming the customers with ``x == 0`` (no ``what``) but a recency above 0."""
+    _check(
+        (x > 0) | (t_x == 0),
+        t_x,
+        "recency",
+        "must be 0 where frequency is 0",
+        f"a customer without {what} has recency 0.",
+    )
+
+
 def _same_length(**arrays: FloatArray) -> int:
     """Check that every array has the same length and return it."""
     lengths = {k: v.size for k, v in arrays.items()}
@@ -143,12 +161,11 @@ def _validate_rft(
     t_x = _array(recency, "recency")
     big_t = _array(T, "T")
     x, t_x, big_t = _broadcast(frequency=x, recency=t_x, T=big_t)
-    _check(
-        (x >= 0) & (x == np.round(x)),
+    _check_whole(
         x,
         "frequency",
-        "must be whole numbers >= 0 (repeat purchases)",
         "frequency counts repeat purchase days: distinct purchase days minus one.",
+        "must be whole numbers >= 0 (repeat purchases)",
     )
     _check(
         t_x >= 0, t_x, "recency", "must be >= 0", "recency is the time from first to last purchase."
@@ -168,13 +185,7 @@ def _validate_rft(
         "The last purchase cannot come after the end of observation; compute both in "
         "the same time unit.",
     )
-    _check(
-        (x > 0) | (t_x == 0),
-        t_x,
-        "recency",
-        "must be 0 where frequency is 0",
-        "a customer without repeat purchases has recency 0.",
-    )
+    _check_no_recency_without_repeats(x, t_x, "repeat purchases")
     return x.astype(float), t_x.astype(float), big_t.astype(float)
 
 

@@ -22,6 +22,8 @@ from ._checks import (
     _array,
     _broadcast,
     _check,
+    _check_no_recency_without_repeats,
+    _check_whole,
     _collapse,
     _index_of,
     _is_scalar,
@@ -43,13 +45,7 @@ def _validate_bgbb(
     n = _array(n_periods, "n_periods")
     x, t_x, n = _broadcast(frequency=x, recency=t_x, n_periods=n)
     for arr, name in ((x, "frequency"), (t_x, "recency"), (n, "n_periods")):
-        _check(
-            (arr >= 0) & (arr == np.round(arr)),
-            arr,
-            name,
-            "must be whole numbers >= 0",
-            "BG/BB counts transaction opportunities.",
-        )
+        _check_whole(arr, name, "BG/BB counts transaction opportunities.")
     _check(n >= 1, n, "n_periods", "must be >= 1", "n_periods is the opportunities observed.")
     _check(
         t_x <= n,
@@ -65,13 +61,7 @@ def _validate_bgbb(
         "must be <= recency",
         "with one transaction per opportunity, x transactions need at least x opportunities.",
     )
-    _check(
-        (x > 0) | (t_x == 0),
-        t_x,
-        "recency",
-        "must be 0 where frequency is 0",
-        "a customer without transactions has recency 0.",
-    )
+    _check_no_recency_without_repeats(x, t_x, "transactions")
     return x.astype(float), t_x.astype(float), n.astype(float)
 
 

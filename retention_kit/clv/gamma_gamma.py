@@ -26,6 +26,7 @@ from ._checks import (
     _array,
     _broadcast,
     _check,
+    _check_whole,
     _collapse,
     _index_of,
     _is_scalar,
@@ -152,13 +153,7 @@ class GammaGammaModel(_FittedModel):
         x = _array(frequency, "frequency")
         m = _array(monetary_value, "monetary_value")
         x, m = _broadcast(frequency=x, monetary_value=m)
-        _check(
-            (x >= 0) & (x == np.round(x)),
-            x,
-            "frequency",
-            "must be whole numbers >= 0",
-            "frequency counts repeat purchases.",
-        )
+        _check_whole(x, "frequency", "frequency counts repeat purchases.")
         if repeat_only:
             _check(
                 x > 0,

@@ -8,6 +8,7 @@ call that draws the model (its line, or its image for the matrices), labels with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -220,9 +221,23 @@ def _matrix(
 
 
 def _draw_matrix(
-    ax: Axes, values: np.ndarray, top_r: float, label: str, title: str, kwargs: dict
+    model: Purchases,
+    grid: tuple[float | None, int | None, float | None],
+    predict: Callable[[np.ndarray, np.ndarray, float], Any],
+    ax: Axes | None,
+    label: str,
+    title: str,
+    kwargs: dict,
 ) -> Axes:
-    top_f = values.shape[0] - 1
+    """Evaluate ``predict(frequency, recency, T)`` on the :func:`_matrix` grid and draw it.
+
+    ``title`` may name the grid's ``T`` as ``{T:g}``.
+    """
+    _require(model, (BetaGeoModel, ParetoNBDModel), "BetaGeoModel or ParetoNBDModel")
+    f_grid, r_grid, big_t = _matrix(model, *grid)
+    values = np.asarray(predict(f_grid.ravel(), r_grid.ravel(), big_t)).reshape(f_grid.shape)
+    top_f, top_r = int(f_grid.shape[0]) - 1, float(r_grid.max())
+    ax = _get_ax(ax)
     image = ax.imshow(
         values,
         **{
@@ -235,7 +250,7 @@ def _draw_matrix(
     )
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set(xlabel="Recency (time of last purchase)", ylabel="Frequency (repeat purchases)")
-    ax.set(title=title)
+    ax.set(title=title.format(T=big_t))
     return ax
 
 
@@ -270,16 +285,13 @@ def plot_probability_alive_matrix(
     matplotlib.axes.Axes
         One image with a colour bar.
     """
-    _require(model, (BetaGeoModel, ParetoNBDModel), "BetaGeoModel or ParetoNBDModel")
-    f_grid, r_grid, big_t = _matrix(model, T, max_frequency, max_recency)
-    p = model.probability_alive(f_grid.ravel(), r_grid.ravel(), big_t)
-    values = np.asarray(p).reshape(f_grid.shape)
     return _draw_matrix(
-        _get_ax(ax),
-        values,
-        float(r_grid.max()),
+        model,
+        (T, max_frequency, max_recency),
+        lambda f, r, big_t: model.probability_alive(f, r, big_t),
+        ax,
         "Probability alive",
-        f"Probability alive at T = {big_t:g}",
+        "Probability alive at T = {T:g}",
         kwargs,
     )
 
@@ -310,16 +322,13 @@ def plot_frequency_recency_matrix(
     matplotlib.axes.Axes
         One image with a colour bar.
     """
-    _require(model, (BetaGeoModel, ParetoNBDModel), "BetaGeoModel or ParetoNBDModel")
-    f_grid, r_grid, big_t = _matrix(model, T, max_frequency, max_recency)
-    e = model.expected_purchases(t, f_grid.ravel(), r_grid.ravel(), big_t)
-    values = np.asarray(e).reshape(f_grid.shape)
     return _draw_matrix(
-        _get_ax(ax),
-        values,
-        float(r_grid.max()),
+        model,
+        (T, max_frequency, max_recency),
+        lambda f, r, big_t: model.expected_purchases(t, f, r, big_t),
+        ax,
         f"Expected purchases in next {t:g}",
-        f"Expected purchases in the next {t:g}, T = {big_t:g}",
+        f"Expected purchases in the next {t:g}, T = {{T:g}}",
         kwargs,
     )
 

@@ -198,9 +198,3 @@ def test_as_of_cuts_the_orders_and_observation_end_is_its_old_name():
             as_of="2024-01-15",
             observation_end="2024-01-15",
         )
-
-
-def test_the_old_module_path_reexports_rfm_summary():
-    import retention_kit.rfm
-
-    assert retention_kit.rfm.rfm_summary is rfm_summary
