@@ -419,7 +419,9 @@ def _headline(out_dir: Path, currency: str) -> list[str]:
         metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return lines
-    from .reporting import _integer, _money, _percent
+    from ._formatting import integer as _integer
+    from ._formatting import money as _money
+    from ._formatting import percent as _percent
 
     shown: list[tuple[str, str, Callable[[Any], str]]] = [
         ("period", "period", str),

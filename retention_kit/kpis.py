@@ -16,6 +16,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from ._formatting import is_missing
 from ._frames import Freq, check_freq, collect
 from ._validation import Duplicates, parse_date_arg, to_lazy, warns_once
 from .customer_rates import average_order_value, loyal_customer_rate, repeat_purchase_rate
@@ -41,10 +42,6 @@ COMPARED_KPIS: tuple[str, ...] = (
 )
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
 def json_ready(value: Any) -> Any:
     """A value ready for strict JSON: NaN, inf and NA become None, numpy numbers Python ones.
 
@@ -60,7 +57,7 @@ def json_ready(value: Any) -> Any:
         return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [json_ready(item) for item in value]
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         return value

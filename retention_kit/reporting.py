@@ -32,15 +32,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
 import pandas as pd
 
+from ._formatting import DASH as _DASH
+from ._formatting import integer as _integer
+from ._formatting import is_missing as _is_missing
+from ._formatting import money as _money
+from ._formatting import percent as _percent
+from ._formatting import plain as _text
 from ._text import escape_html, escape_md
 from ._text import literal as escape_mpl
 from ._version import __version__
 from .conversions import PERIODS_PER_YEAR, period_discount_rate
 from .exceptions import RetentionKitError
-from .kpis import _is_missing, headline_kpis, json_ready
+from .kpis import headline_kpis, json_ready
 from .report_data import OrderData, describe_orders, load_answers_for_report, load_orders_for_report
 from .revenue import revenue_by_period
 from .sections import section
@@ -70,7 +75,6 @@ __all__ = [
     "write_metrics",
 ]
 
-_DASH = "–"
 
 COLUMN_LABELS: dict[str, str] = {
     "crr_seed": "CRR seed (E-N)/S",
@@ -143,31 +147,6 @@ _KPI_ROWS: tuple[tuple[str, str, str], ...] = (
 
 
 # --- formatting ------------------------------------------------------------------------------
-
-
-def _money(value: Any, currency: str, decimals: int = 2, *, sign: bool = False) -> str:
-    if _is_missing(value):
-        return _DASH
-    number = float(value)
-    prefix = "-" if number < 0 else ("+" if sign and number > 0 else "")
-    return f"{prefix}{currency}{abs(number):,.{decimals}f}"
-
-
-def _percent(value: Any, decimals: int = 1) -> str:
-    return _DASH if _is_missing(value) else f"{float(value):,.{decimals}f} %"
-
-
-def _integer(value: Any) -> str:
-    return _DASH if _is_missing(value) else f"{float(value):,.0f}"
-
-
-def _text(value: Any, decimals: int) -> str:
-    """A cell of a column not named as percent, money or integer: floats rounded."""
-    if _is_missing(value):
-        return _DASH
-    if isinstance(value, float | np.floating):
-        return f"{value:,.{decimals}f}"
-    return str(value)
 
 
 def _html(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
