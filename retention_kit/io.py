@@ -20,6 +20,7 @@ result is the same whatever the engine. Text files are read the same way everywh
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -28,10 +29,11 @@ import narwhals as nw
 import pandas as pd
 
 from . import _files
+from ._arguments import find_stacklevel
 from ._columns import MissingCustomers, Role, Spec, blank, build, check_policy
 from ._docstrings import fill_doc
 from ._frames import to_lazy
-from ._validation import Duplicates, handle_duplicates, parse_date_arg, require_columns, warn
+from ._validation import Duplicates, handle_duplicates, parse_date_arg, require_columns
 from .exceptions import RetentionKitError
 
 __all__ = [
@@ -181,9 +183,11 @@ def _duplicates(
 
 def _policy(missing_customers: str, drop_missing_customers: bool | None) -> MissingCustomers:
     if drop_missing_customers is not None:
-        warn(
+        warnings.warn(
             "drop_missing_customers= is deprecated; pass missing_customers='drop' or "
-            "missing_customers='error' instead."
+            "missing_customers='error' instead. It will stop working in the next release.",
+            FutureWarning,
+            stacklevel=find_stacklevel(),
         )
         missing_customers = "drop" if drop_missing_customers else "error"
     check_policy(missing_customers)

@@ -145,7 +145,7 @@ def test_missing_customers_option_is_checked():
 
 
 def test_deprecated_alias_still_works(invoices):
-    with pytest.warns(rk.RetentionKitWarning, match="drop_missing_customers= is deprecated"):
+    with pytest.warns(FutureWarning, match="drop_missing_customers= is deprecated"):
         with pytest.raises(InvalidDataError, match="2 of 5 rows"):
             io.read_orders(invoices, drop_missing_customers=False, **INVOICE)
 
