@@ -138,15 +138,16 @@ def diagnostics_box(diagnostics: FitDiagnostics, *, model: str = "The model") ->
     --------
     >>> d = FitDiagnostics(True, True, True, (), True, False, False, ["Only 2 bought again."])
     >>> print(diagnostics_box(d, model="BG/NBD"))
-    > **Caution: BG/NBD is not identified by these data.** P(alive) and customer value from it are not shown as findings.
+    > **Caution: BG/NBD is not identified by these data.**
+    > P(alive) and customer value from it are not shown as findings.
     >
     > - Only 2 bought again.
     """
     if diagnostics.identified:
         return ""
     lines = [
-        f"> **Caution: {model} is not identified by these data.** P(alive) and customer "
-        "value from it are not shown as findings.",
+        f"> **Caution: {model} is not identified by these data.**",
+        "> P(alive) and customer value from it are not shown as findings.",
         ">",
     ]
     lines += [f"> - {p}" for p in diagnostics.problems]
