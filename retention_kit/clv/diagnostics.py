@@ -39,6 +39,7 @@ __all__ = [
     "DROPOUT_SENTENCE",
     "MIN_HISTORY_GAPS",
     "MIN_REPEAT_BUYERS",
+    "NOT_IDENTIFIED",
     "SHAPE_HIGH",
     "SHAPE_LOW",
     "FitDiagnostics",
@@ -55,6 +56,9 @@ DROPOUT_LOW = 1e-3
 MIN_REPEAT_BUYERS = 30
 #: The median history must span at least this many mean inter-purchase gaps.
 MIN_HISTORY_GAPS = 2.0
+
+#: How the warning of an unidentified fit starts, after the model's name (for filters).
+NOT_IDENTIFIED = "the fit is not identified."
 
 DROPOUT_SENTENCE = (
     "The data does not identify dropout; P(alive) is close to 100 % for everyone and "
@@ -119,7 +123,9 @@ class FitDiagnostics:
         return "\n".join(self.problems)
 
 
-def diagnostics_box(diagnostics: FitDiagnostics, *, model: str = "The model") -> str:
+def diagnostics_box(
+    diagnostics: FitDiagnostics, *, model: str = "The model", reasons: bool = True
+) -> str:
     """Return a Markdown blockquote stating why a fit's P(alive) and CLV are not shown.
 
     Parameters
@@ -128,6 +134,9 @@ def diagnostics_box(diagnostics: FitDiagnostics, *, model: str = "The model") ->
         A fitted model's ``diagnostics_``.
     model : str
         The model's name, as the reader knows it (e.g. ``"BG/NBD"``).
+    reasons : bool
+        List the problems (default); False gives the heading alone, for the places after
+        the first box that leave P(alive) or CLV out.
 
     Returns
     -------
@@ -142,15 +151,18 @@ def diagnostics_box(diagnostics: FitDiagnostics, *, model: str = "The model") ->
     > P(alive) and customer value from it are not shown as findings.
     >
     > - Only 2 bought again.
+    >>> print(diagnostics_box(d, model="BG/NBD", reasons=False))
+    > **Caution: BG/NBD is not identified by these data.**
+    > P(alive) and customer value from it are not shown as findings.
     """
     if diagnostics.identified:
         return ""
     lines = [
         f"> **Caution: {model} is not identified by these data.**",
         "> P(alive) and customer value from it are not shown as findings.",
-        ">",
     ]
-    lines += [f"> - {p}" for p in diagnostics.problems]
+    if reasons:
+        lines += [">", *(f"> - {p}" for p in diagnostics.problems)]
     return "\n".join(lines)
 
 
@@ -225,7 +237,7 @@ def diagnose(
         problems=problems,
     )
     if problems:
-        warn(f"{name}.fit: the fit is not identified. " + " ".join(problems))
+        warn(f"{name}.fit: {NOT_IDENTIFIED} " + " ".join(problems))
     return diagnostics
 
 
