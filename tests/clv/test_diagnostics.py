@@ -146,3 +146,22 @@ def test_pareto_p_alive_finite_on_extreme_history():
     expected = _p_alive_by_integration(221, 103.43, 103.57, 0.5143, 2.8845, 0.2856, 14.1087)
     assert expected == pytest.approx(0.99960537, abs=1e-6)
     assert p == pytest.approx(expected, abs=1e-6)
+
+
+def test_discrete_and_contract_models_carry_diagnostics():
+    from retention_kit.clv import (
+        BetaGeoBetaBinomModel,
+        ShiftedBetaGeoModel,
+        load_donations,
+        sbg_survival_tables,
+    )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bgbb = BetaGeoBetaBinomModel().fit(load_donations(), weights_col="weights")
+        sbg = ShiftedBetaGeoModel().fit(sbg_survival_tables()["regular"].loc[:7])
+    for model in (bgbb, sbg):
+        d = model.diagnostics_
+        assert d.identified and d.problems == [] and d.at_bound == ()
+        # the data-based rules are those of the continuous-time models only
+        assert not d.too_few_repeat_buyers and not d.history_too_short
