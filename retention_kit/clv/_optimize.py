@@ -161,12 +161,16 @@ def _mle_result(
     except np.linalg.LinAlgError:
         pass
     # No warning here: the fit's diagnostics (clv/diagnostics.py) report it, once.
+    with np.errstate(over="ignore"):  # a huge standard error: an unbounded interval
+        std_error = theta * std_log
+        ci_lower = np.exp(z - 1.959963984540054 * std_log)
+        ci_upper = np.exp(z + 1.959963984540054 * std_log)
     return MLEResult(
         params=theta,
         log_likelihood=float(ll),
-        std_error=theta * std_log,
-        ci_lower=np.exp(z - 1.959963984540054 * std_log),
-        ci_upper=np.exp(z + 1.959963984540054 * std_log),
+        std_error=std_error,
+        ci_lower=ci_lower,
+        ci_upper=ci_upper,
         n_iter=n_iter,
         hessian_positive_definite=definite,
     )
