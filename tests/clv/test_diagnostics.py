@@ -165,3 +165,16 @@ def test_discrete_and_contract_models_carry_diagnostics():
         assert d.identified and d.problems == [] and d.at_bound == ()
         # the data-based rules are those of the continuous-time models only
         assert not d.too_few_repeat_buyers and not d.history_too_short
+
+
+def test_a0_quadrature_fallback_agrees_with_the_series_on_cdnow():
+    from retention_kit.clv import _likelihoods as lik
+
+    s = load_cdnow_summary()
+    x, t_x, big_t = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    theta = np.array([0.5143, 2.8845, 0.2856, 14.1087])
+    series = lik.pareto_nbd_log_a0(theta, x, t_x, big_t)
+    quad = lik._log_a0_quadrature(*(np.full(x.size, v) for v in theta), x, t_x, big_t)
+    both = np.isfinite(series)
+    assert both.sum() > 2000
+    np.testing.assert_allclose(quad[both], series[both], rtol=1e-12)
