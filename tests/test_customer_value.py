@@ -65,7 +65,8 @@ def test_first_purchase_on_the_last_day_is_left_out_and_named():
                                       "2024-03-31"]),
         "amount": [10.0, 12.0, 20.0, 22.0, 5.0],
     })
-    value = rk.predict_customer_value(orders, time_unit="day")
+    with pytest.warns(rk.RetentionKitWarning, match="Only 2 customers bought more than once"):
+        value = rk.predict_customer_value(orders, time_unit="day")
     assert value.left_out == ["c"]
     assert "c" not in value.customers.index
     assert value.notes[0].startswith("1 of 3 customers made their first purchase on the last day")

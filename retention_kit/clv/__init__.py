@@ -50,6 +50,7 @@ from typing import Any
 from ..exceptions import ConvergenceError
 from .beta_geo import BetaGeoModel
 from .beta_geo_beta_binom import BetaGeoBetaBinomModel
+from .diagnostics import FitDiagnostics, diagnostics_box
 from .gamma_gamma import GammaGammaModel, IndependenceCheck
 from .pareto_nbd import ParetoNBDModel
 from .published_data import (
@@ -65,10 +66,12 @@ __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "ConvergenceError",
+    "FitDiagnostics",
     "GammaGammaModel",
     "IndependenceCheck",
     "ParetoNBDModel",
     "ShiftedBetaGeoModel",
+    "diagnostics_box",
     "fit_sbg_cohorts",
     "load_cdnow_sample",
     "load_cdnow_summary",

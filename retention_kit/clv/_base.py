@@ -3,7 +3,9 @@
 Private module:
 
 - :class:`_FittedModel`: the scikit-learn contract (settings in ``__init__``; ``fit`` sets
-  ``params_``, ``summary_``, ``log_likelihood_``, ``n_customers_`` and returns the model;
+  ``params_``, ``summary_``, ``log_likelihood_``, ``n_customers_``, ``diagnostics_`` (a
+  :class:`~retention_kit.clv.diagnostics.FitDiagnostics`; one warning when the fit is not
+  identified) and returns the model;
   predicting before ``fit`` raises :class:`~retention_kit.exceptions.NotFittedError`);
 - :class:`_ContinuousModel`: ``fit`` and the predictions shared by the continuous-time
   purchase models (BG/NBD, Pareto/NBD), on arrays or on the customer summary frame.
@@ -36,6 +38,7 @@ from ._checks import (
     weights_input,
 )
 from ._optimize import LogLik, maximize
+from .diagnostics import diagnose
 
 # --------------------------------------------------------------------------------------
 # base class
@@ -104,6 +107,7 @@ class _FittedModel:
         n: float,
         exact: Callable[[FloatArray], float] | None = None,
         newton: lik.NewtonObjective | None = None,
+        history: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None,
     ) -> None:
         self._check_settings()
         result = maximize(
@@ -122,6 +126,7 @@ class _FittedModel:
         self.log_likelihood_ = result.log_likelihood
         self.n_customers_ = float(n)
         self.n_iter_ = result.n_iter
+        self.diagnostics_ = diagnose(self, history)
 
     @property
     def summary_(self) -> pd.DataFrame:
@@ -231,6 +236,7 @@ class _ContinuousModel(_FittedModel):
             self._starts(x, t_x, big_t, counts),
             counts.sum(),
             exact=self._exact(x, t_x, big_t, counts),
+            history=(x, t_x, big_t, counts),
         )
         self.calibration_frequency_ = x
         self.calibration_T_ = big_t

@@ -182,7 +182,46 @@ def pareto_nbd_log_a0(
     log_f = log_hyp2f1(a1, b1, a1 + 1.0, z)
     u = log_f[0] - a1 * np.log(big + t_x)
     v = log_f[1] - a1 * np.log(big + T)
-    return log_diff_exp(u, v)
+    out = log_diff_exp(u, v)
+    bad = np.isnan(out)
+    if np.any(bad):
+        # The series does not converge in max_terms when z is very close to 1 (e.g. s -> 0
+        # with beta -> inf): those rows by quadrature instead (about 1e-13 from the series).
+        rows = np.broadcast_arrays(r, alpha, s, beta, x, t_x, T, out)
+        out = np.array(rows[-1], dtype=float)
+        out[bad] = _log_a0_quadrature(*(v[bad] for v in rows[:-1]))
+    return out
+
+
+def _log_a0_quadrature(
+    r: FloatArray,
+    alpha: FloatArray,
+    s: FloatArray,
+    beta: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+) -> FloatArray:
+    """``log A0`` by 16-point Gauss-Legendre in ``u = log(min(alpha, beta) + tau)``.
+
+    ``A0 = (r + s + x) * integral over [t_x, T] of (alpha + tau)^-(r + x)
+    (beta + tau)^-(s + 1)``, as in :func:`pareto_nbd_objective`.
+    """
+    low = np.minimum(alpha, beta)
+    lo = np.log(low + t_x)
+    width = np.log(low + T) - lo
+    u = lo[:, None] + width[:, None] * _GL_NODES[None, :]
+    e = np.exp(u)
+    log_f = (
+        u
+        - (r + x)[:, None] * np.log((alpha - low)[:, None] + e)
+        - (s + 1.0)[:, None] * np.log((beta - low)[:, None] + e)
+    )
+    with np.errstate(divide="ignore"):
+        log_width = np.log(width)
+    top = log_f.max(axis=1)
+    total = top + np.log(np.exp(log_f - top[:, None]) @ np.exp(_GL_LOG_WEIGHTS))
+    return np.where(width > 0, np.log(r + s + x) + log_width + total, -np.inf)
 
 
 def pareto_nbd_loglik(

@@ -19,7 +19,6 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from .._arguments import warn
 from ..exceptions import ConvergenceError
 from . import _likelihoods as lik
 
@@ -38,6 +37,7 @@ class MLEResult:
     ci_lower: FloatArray
     ci_upper: FloatArray
     n_iter: int
+    hessian_positive_definite: bool = True
 
 
 def _fmt(z: FloatArray) -> str:
@@ -149,26 +149,30 @@ def _mle_result(
     """
     theta = np.exp(z)
     std_log = np.full(z.size, np.nan)
+    definite = True
+    try:
+        np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        definite = False
     try:
         cov = np.linalg.inv(hess)
         if np.all(np.diag(cov) > 0) and np.all(np.isfinite(cov)):
             std_log = np.sqrt(np.diag(cov))
     except np.linalg.LinAlgError:
         pass
-    if np.any(np.isnan(std_log)):
-        msg = (
-            f"{model}: the Hessian of the negative log-likelihood is not positive definite "
-            f"at the optimum, so std_error is NaN for {list(names)}; the estimates may "
-            f"not be identified by these data."
-        )
-        warn(msg)
+    # No warning here: the fit's diagnostics (clv/diagnostics.py) report it, once.
+    with np.errstate(over="ignore"):  # a huge standard error: an unbounded interval
+        std_error = theta * std_log
+        ci_lower = np.exp(z - 1.959963984540054 * std_log)
+        ci_upper = np.exp(z + 1.959963984540054 * std_log)
     return MLEResult(
         params=theta,
         log_likelihood=float(ll),
-        std_error=theta * std_log,
-        ci_lower=np.exp(z - 1.959963984540054 * std_log),
-        ci_upper=np.exp(z + 1.959963984540054 * std_log),
+        std_error=std_error,
+        ci_lower=ci_lower,
+        ci_upper=ci_upper,
         n_iter=n_iter,
+        hessian_positive_definite=definite,
     )
 
 
